@@ -1,0 +1,74 @@
+# The front door: `make run` starts the assistant, `make test` checks it. Both set up first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY311 ?= $(firstword $(shell command -v python3.11) $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3.11))
+# pyenv's python3.10 shim refuses to run unless 3.10 is selected, so look for the real one first.
+PY310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) $(shell command -v python3.10))
+
+APP_ENV := .venv
+RASA_ENV := .venv-rasa
+PIP_QUIET := --quiet --disable-pip-version-check
+
+# The model is named after a hash of everything it is trained from, so `make train`
+# retrains only when one of these files changed.
+MODEL_INPUTS = config.yml domain.yml $(sort $(shell find data -name '*.yml'))
+MODEL_HASH = $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-12)
+MODEL = models/model-$(MODEL_HASH).tar.gz
+export MODEL
+# Rasa 3.6 runs on SQLAlchemy 1.4 and warns about 2.0 on every start.
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: help setup train run test lint validate clean
+
+help:
+	@echo "make run    set up, train if needed, and start rasa, actions and the api"
+	@echo "make test   set up, train if needed, and run lint, data validation and the tests"
+	@echo "make setup  create $(APP_ENV) (Python 3.11) and $(RASA_ENV) (Python 3.10) from the lock files"
+	@echo "make train  train the Rasa model when its inputs changed"
+
+setup: $(APP_ENV)/.installed $(RASA_ENV)/.installed
+
+$(APP_ENV)/.installed: requirements/app.lock
+	@echo "== creating $(APP_ENV) with $(PY311) (about 1 minute the first time)"
+	@test -n "$(PY311)" || { echo "python3.11 not found"; exit 1; }
+	@test -x $(APP_ENV)/bin/python || $(PY311) -m venv $(APP_ENV)
+	$(APP_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --no-deps -r requirements/app.lock
+	@touch $@
+
+$(RASA_ENV)/.installed: requirements/rasa.lock
+	@echo "== creating $(RASA_ENV) with $(PY310) (about 2 minutes and 2.7 GB the first time)"
+	@test -n "$(PY310)" || { echo "python3.10 not found (Rasa 3.6 needs it)"; exit 1; }
+	@test -x $(RASA_ENV)/bin/python || $(PY310) -m venv $(RASA_ENV)
+	$(RASA_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --no-deps -r requirements/rasa.lock
+	@touch $@
+
+train: $(RASA_ENV)/.installed
+	@if [ -f $(MODEL) ]; then echo "model up to date: $(MODEL)"; else \
+	  echo "== training $(MODEL) (a few minutes on 2 cores)"; \
+	  $(RASA_ENV)/bin/rasa train --fixed-model-name model-$(MODEL_HASH) --out models \
+	    --config config.yml --domain domain.yml --data data; fi
+
+run: setup train
+	$(APP_ENV)/bin/python -m assistant prepare-db
+	$(APP_ENV)/bin/honcho start -f Procfile
+
+lint: $(APP_ENV)/.installed
+	$(APP_ENV)/bin/ruff check .
+	$(APP_ENV)/bin/ruff format --check .
+
+validate: $(RASA_ENV)/.installed
+	$(RASA_ENV)/bin/rasa data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
+
+# pytest exits 5 when it collected nothing: that is a broken suite, never a pass.
+define run_pytest
+	$(1) -m pytest $(2); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests in $(2)"; exit 1; fi; exit $$status
+endef
+
+test: setup train lint validate
+	$(call run_pytest,$(APP_ENV)/bin/python,tests --ignore=tests/actions)
+	$(call run_pytest,$(RASA_ENV)/bin/python,tests/actions)
+
+clean:
+	rm -rf $(APP_ENV) $(RASA_ENV) models .rasa var
