@@ -1,0 +1,1 @@
+"""Core of the oncology practice assistant: framework-free business logic."""

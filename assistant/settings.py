@@ -1,0 +1,33 @@
+"""One settings object, read from the environment and an optional `.env` file."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'assistant.db'}"
+    redis_url: str | None = None
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_url: str = "http://127.0.0.1:5055"
+    # Seconds the api waits for one Rasa turn before answering with the safe fallback.
+    rasa_timeout: float = 20.0
+    # Shared secret the action server sends to the api's internal endpoints.
+    internal_api_token: str = "local-dev-internal-token"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    api_port: int = 8000
+    templates_dir: Path = ROOT / "templates"
+    load_demo_data: bool = True
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own `Settings` instead."""
+    return Settings()

@@ -1,0 +1,93 @@
+"""Shared fixtures: a migrated database per test, on SQLite by default or PostgreSQL when asked."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from assistant.db.engine import make_engine, make_session_factory
+from assistant.db.migrate import upgrade_to_head
+from assistant.db.models import Practice
+
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _skip_or_fail(reason: str) -> None:
+    """Skip when a service is missing, unless CI asked for every service (REQUIRE_SERVICES=1)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    upgrade_to_head(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """A freshly migrated PostgreSQL schema, private to this test."""
+    try:
+        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS assistant_test CASCADE"))
+            conn.execute(text("CREATE SCHEMA assistant_test"))
+    except Exception as exc:  # noqa: BLE001 - any connection problem means "not reachable"
+        _skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
+    engine = create_engine(POSTGRES_URL, connect_args={"options": "-csearch_path=assistant_test"})
+    upgrade_to_head(engine)
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS assistant_test CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Runs the test once on SQLite and once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_engine")
+
+
+@pytest.fixture
+def session(sqlite_engine: Engine) -> Iterator[Session]:
+    with make_session_factory(sqlite_engine)() as s:
+        yield s
+
+
+HOURS_MON_FRI_8_TO_6 = {
+    **{day: [["08:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+    "sat": [],
+    "sun": [],
+}
+
+
+def add_practice(session: Session, *, kind: str, slug: str | None = None) -> Practice:
+    """A minimal practice of `kind`, for tests that do not need the demo records."""
+
+    vet = kind == "veterinary"
+    slug = slug or ("test-vet" if vet else "test-surgical")
+    practice = Practice(
+        slug=slug,
+        name="Test Veterinary Oncology" if vet else "Test Surgical Oncology",
+        kind=kind,
+        timezone="America/Chicago",
+        business_hours=HOURS_MON_FRI_8_TO_6,
+        phone="+13125550100" if vet else "+13125550110",
+        sms_number="+13125550101" if vet else "+13125550111",
+        emergency_contact_name="Test Emergency Animal Hospital" if vet else "Emergency services",
+        emergency_contact_number="+13125550199" if vet else "911",
+    )
+    session.add(practice)
+    session.flush()
+    return practice
