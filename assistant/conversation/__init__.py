@@ -1,0 +1,1 @@
+"""One conversation turn: store the message, ask the dialogue engine, answer from templates."""

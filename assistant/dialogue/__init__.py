@@ -1,0 +1,1 @@
+"""Talking to the dialogue engine (Rasa) over HTTP."""

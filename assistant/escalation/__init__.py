@@ -1,0 +1,1 @@
+"""The nurse queue: cases that need a person, with a priority and a deadline."""

@@ -1,0 +1,104 @@
+"""Open cases in the nurse queue."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.audit import record
+from assistant.db.models import Conversation, Escalation, Message, Practice
+from assistant.practices.hours import close_of_next_business_day
+
+# Deadlines from CLINICAL.md: acknowledge an emergency within 5 minutes, call back
+# on an urgent case within 60 minutes, answer a routine question by the next business day.
+IMMEDIATE_DEADLINES = {"emergency": timedelta(minutes=5), "urgent": timedelta(minutes=60)}
+# Which staff role picks up a case first.
+ROLE_FOR_CATEGORY = {"billing": "billing"}
+DEFAULT_ROLE = "nurse"
+
+
+def due_at(practice: Practice, priority: str, now: datetime) -> datetime:
+    if priority in IMMEDIATE_DEADLINES:
+        return now + IMMEDIATE_DEADLINES[priority]
+    if priority != "routine":
+        raise ValueError(f"unknown priority {priority!r}")
+    return close_of_next_business_day(practice.business_hours, practice.timezone, now)
+
+
+def open_escalation(
+    session: Session,
+    *,
+    conversation: Conversation,
+    priority: str,
+    category: str,
+    now: datetime,
+    red_flags: list[dict[str, Any]] | None = None,
+) -> Escalation:
+    """Open a case for the conversation's latest inbound message, quoting the client's words.
+
+    One case per message: a second request for the same message returns the first case,
+    raised to the more severe priority if needed.
+    """
+    practice = session.get_one(Practice, conversation.practice_id)
+    message = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.direction == "in")
+        .order_by(Message.id.desc())
+        .limit(1)
+    ).first()
+    existing = None
+    if message is not None:
+        existing = session.scalars(
+            select(Escalation).where(Escalation.message_id == message.id)
+        ).first()
+    if existing is not None:
+        if _severity(priority) < _severity(existing.priority):
+            existing.priority = priority
+            existing.due_at = min(existing.due_at, due_at(practice, priority, now))
+            record(
+                session,
+                practice_id=practice.id,
+                actor="bot",
+                action="escalation.raised",
+                entity=existing,
+                details={"priority": priority},
+            )
+        return existing
+    escalation = Escalation(
+        practice_id=practice.id,
+        conversation_id=conversation.id,
+        message_id=message.id if message else None,
+        priority=priority,
+        category=category,
+        status="open",
+        summary=message.body if message else "",
+        red_flags=red_flags or [],
+        due_at=due_at(practice, priority, now),
+        assigned_role=ROLE_FOR_CATEGORY.get(category, DEFAULT_ROLE),
+        created_at=now,
+    )
+    session.add(escalation)
+    session.flush()
+    record(
+        session,
+        practice_id=practice.id,
+        actor="bot",
+        action="escalation.opened",
+        entity=escalation,
+        details={"priority": priority, "category": category},
+    )
+    return escalation
+
+
+PRIORITIES_BY_SEVERITY = ("emergency", "urgent", "routine")
+
+
+def _severity(priority: str) -> int:
+    return PRIORITIES_BY_SEVERITY.index(priority)
+
+
+def most_urgent(priorities: list[str | None]) -> str | None:
+    """The most severe of the given priorities, ignoring None; None if there are none."""
+    given = [p for p in priorities if p is not None]
+    return min(given, key=_severity) if given else None

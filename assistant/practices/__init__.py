@@ -1,0 +1,1 @@
+"""Practice facts the rest of the assistant needs: business hours and public details."""
