@@ -1,0 +1,1 @@
+"""Custom Rasa actions (rasa-sdk 3.6). They reach the practice's records only through the api."""

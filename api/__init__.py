@@ -1,0 +1,1 @@
+"""FastAPI front door: thin routers over the `assistant` package."""

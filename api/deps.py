@@ -1,0 +1,47 @@
+"""Typed dependencies for the routers."""
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.state import AppState
+from assistant.db.models import Practice
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.assistant
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    with state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_practice(practice: str, session: SessionDep) -> Practice:
+    found = session.scalars(select(Practice).where(Practice.slug == practice)).first()
+    if found is None:
+        raise HTTPException(status_code=404, detail=f"no practice {practice!r}")
+    return found
+
+
+PracticeDep = Annotated[Practice, Depends(get_practice)]
+
+
+def require_internal_token(
+    state: StateDep, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    """The action server's shared secret, sent as `Authorization: Bearer <token>`."""
+    expected = f"Bearer {state.settings.internal_api_token}"
+    if authorization is None or not hmac.compare_digest(authorization, expected):
+        raise HTTPException(status_code=401, detail="internal token missing or wrong")

@@ -1,0 +1,50 @@
+"""Endpoints for the action server only (shared secret); actions never open the database."""
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel
+
+from api.deps import SessionDep, require_internal_token
+from assistant.db.models import Conversation
+from assistant.escalation.queue import open_escalation
+
+router = APIRouter(
+    prefix="/internal/v1", tags=["internal"], dependencies=[Depends(require_internal_token)]
+)
+
+
+class EscalationRequest(BaseModel):
+    priority: Literal["emergency", "urgent", "routine"] = "routine"
+    category: str
+
+
+class EscalationOpened(BaseModel):
+    id: int
+    priority: str
+    due_at: datetime
+    practice_kind: str
+
+
+@router.post("/conversations/{conversation_id}/escalations", response_model=EscalationOpened)
+def open_case(
+    conversation_id: str, body: EscalationRequest, session: SessionDep
+) -> EscalationOpened:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise HTTPException(status_code=404, detail="unknown conversation")
+    escalation = open_escalation(
+        session,
+        conversation=conversation,
+        priority=body.priority,
+        category=body.category,
+        now=datetime.now(UTC),
+    )
+    session.commit()
+    return EscalationOpened(
+        id=escalation.id,
+        priority=escalation.priority,
+        due_at=escalation.due_at,
+        practice_kind=conversation.practice.kind,
+    )

@@ -1,0 +1,17 @@
+"""Browser pages: the web chat to try the assistant."""
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.deps import PracticeDep
+
+router = APIRouter(include_in_schema=False)
+pages = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "pages")
+
+
+@router.get("/chat/{practice}", response_class=HTMLResponse)
+def chat_page(request: Request, practice: PracticeDep) -> HTMLResponse:
+    return pages.TemplateResponse(request, "chat.html", {"practice": practice})

@@ -1,0 +1,21 @@
+"""What the api builds once at start-up and shares with every request."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.conversation.turn import TurnHandler
+from assistant.dialogue.rasa_client import RasaClient
+from assistant.settings import Settings
+from assistant.templates import TemplateRegistry
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    registry: TemplateRegistry
+    rasa: RasaClient
+    turns: TurnHandler
