@@ -1,0 +1,55 @@
+"""An api on a migrated SQLite database, with Rasa replaced at its HTTP boundary."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from api.main import create_app
+from assistant.db.engine import make_session_factory
+from assistant.dialogue.rasa_client import RasaClient
+from assistant.settings import Settings
+from tests.conftest import add_practice
+
+INTERNAL_TOKEN = "test-internal-token"
+
+
+class ScriptedRasa:
+    """Answers each webhook call with whatever the test put in `replies`."""
+
+    def __init__(self) -> None:
+        self.replies: Callable[[httpx.Request], httpx.Response] = lambda request: httpx.Response(
+            200,
+            json=[{"recipient_id": "x", "custom": {"template": "greet.hello", "route": "other"}}],
+        )
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/status":
+            return httpx.Response(200, json={"model_file": "models/test.tar.gz"})
+        return self.replies(request)
+
+
+@pytest.fixture
+def scripted_rasa() -> ScriptedRasa:
+    return ScriptedRasa()
+
+
+@pytest.fixture
+def client(
+    sqlite_engine: Engine, tmp_path: Path, scripted_rasa: ScriptedRasa
+) -> Iterator[TestClient]:
+    with make_session_factory(sqlite_engine)() as session:
+        add_practice(session, kind="veterinary")
+        add_practice(session, kind="human")
+        session.commit()
+    settings = Settings(
+        database_url=str(sqlite_engine.url),
+        internal_api_token=INTERNAL_TOKEN,
+        actions_url="http://127.0.0.1:9",
+    )
+    rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(scripted_rasa))
+    with TestClient(create_app(settings, rasa=rasa)) as test_client:
+        yield test_client

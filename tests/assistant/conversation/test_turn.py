@@ -1,0 +1,151 @@
+"""The turn pipeline, with Rasa replaced at its HTTP boundary (the real Rasa runs in tests/e2e)."""
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.conversation.turn import TurnHandler
+from assistant.db.models import Escalation, Message
+from assistant.dialogue.rasa_client import RasaClient
+from assistant.settings import ROOT
+from assistant.templates import TemplateRegistry
+from tests.conftest import add_practice
+
+NOW = datetime(2026, 11, 30, 18, tzinfo=UTC)
+REGISTRY = TemplateRegistry.load(ROOT / "templates")
+
+
+def custom(template: str, route: str, **extra: str) -> dict:
+    return {"recipient_id": "x", "custom": {"template": template, "route": route, **extra}}
+
+
+def rasa_answering(respond: Callable[[dict], httpx.Response]) -> RasaClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/webhooks/rest/webhook"
+        return respond(json.loads(request.content))
+
+    return RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(handler))
+
+
+def run_turn(session: Session, rasa: RasaClient, text: str, kind: str = "veterinary"):
+    practice = add_practice(session, kind=kind)
+    handler = TurnHandler(registry=REGISTRY, dialogue=rasa)
+    return handler.handle(
+        session, practice=practice, channel="web", sender_key="web-abc", text=text, now=NOW
+    )
+
+
+def test_greeting_is_answered_from_the_practice_kinds_template(session: Session) -> None:
+    seen: list[dict] = []
+
+    def respond(body: dict) -> httpx.Response:
+        seen.append(body)
+        return httpx.Response(200, json=[custom("greet.hello", "other")])
+
+    result = run_turn(session, rasa_answering(respond), "hi")
+
+    assert result.route == "other"
+    assert [r.template_id.split(".", 1)[1] for r in result.replies] == ["greet.hello"]
+    assert "Test Veterinary Oncology" in result.replies[0].text or result.replies[0].text
+    assert result.escalation is None
+    assert seen[0]["sender"] == result.conversation_id
+    assert seen[0]["metadata"] == {"practice": "test-vet", "kind": "veterinary"}
+    stored = session.scalars(select(Message).order_by(Message.id)).all()
+    assert [(m.direction, m.route, m.template_id) for m in stored] == [
+        ("in", "other", None),
+        ("out", None, result.replies[0].template_id),
+    ]
+
+
+@pytest.mark.parametrize(
+    "respond",
+    [
+        lambda body: httpx.Response(200, json=[]),  # Rasa's way of saying it failed inside
+        lambda body: httpx.Response(500, text="boom"),
+        lambda body: httpx.Response(200, json=[{"recipient_id": "x", "text": "free text"}]),
+        lambda body: httpx.Response(200, json=[custom("no.such.template", "faq")]),
+    ],
+    ids=["empty-turn", "server-error", "untemplated-text", "unknown-template"],
+)
+def test_untrustworthy_turn_gets_the_safe_template_and_a_routine_case(
+    session: Session, respond: Callable[[dict], httpx.Response]
+) -> None:
+    result = run_turn(session, rasa_answering(respond), "my dog is not himself", kind="human")
+
+    assert result.route == "fallback"
+    assert [r.template_id for r in result.replies] == [
+        REGISTRY.resolve("fallback.technical_problem", "human").id
+    ]
+    assert "free text" not in result.replies[0].text
+    case = session.get(Escalation, result.escalation.id)
+    assert (case.priority, case.category, case.summary) == (
+        "routine",
+        "dialogue_failure",
+        "my dog is not himself",
+    )
+
+
+def test_rasa_not_running_is_a_failed_turn_not_silence(session: Session) -> None:
+    nobody_listens = RasaClient("http://127.0.0.1:9", timeout=2)
+
+    result = run_turn(session, nobody_listens, "hello?")
+
+    assert result.route == "fallback"
+    assert result.replies and result.escalation.priority == "routine"
+
+
+def test_most_severe_route_wins_and_a_promised_person_gets_a_case(session: Session) -> None:
+    rasa = rasa_answering(
+        lambda body: httpx.Response(
+            200,
+            json=[
+                custom("greet.hello", "other"),
+                custom("clinical.nurse_will_answer", "clinical"),
+            ],
+        )
+    )
+
+    result = run_turn(session, rasa, "hi, can she have her vaccines during chemo")
+
+    assert result.route == "clinical"
+    assert len(result.replies) == 2
+    assert result.escalation.priority == "routine"
+
+
+def test_reply_that_declares_a_case_opens_one_even_on_a_non_clinical_route(
+    session: Session,
+) -> None:
+    rasa = rasa_answering(
+        lambda body: httpx.Response(
+            200, json=[custom("handoff.person_will_reply", "other", case="routine")]
+        )
+    )
+
+    result = run_turn(session, rasa, "can i talk to a real person")
+
+    assert result.route == "other"
+    assert result.escalation is not None
+    assert session.get(Escalation, result.escalation.id).category == "other"
+
+
+def test_same_sender_continues_the_same_conversation(session: Session) -> None:
+    practice = add_practice(session, kind="veterinary")
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom("greet.hello", "other")]))
+    handler = TurnHandler(registry=REGISTRY, dialogue=rasa)
+
+    first = handler.handle(
+        session, practice=practice, channel="web", sender_key="s1", text="hi", now=NOW
+    )
+    second = handler.handle(
+        session, practice=practice, channel="web", sender_key="s1", text="hi", now=NOW
+    )
+    other = handler.handle(
+        session, practice=practice, channel="web", sender_key="s2", text="hi", now=NOW
+    )
+
+    assert first.conversation_id == second.conversation_id != other.conversation_id

@@ -1,0 +1,80 @@
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.db.models import AuditLog, Conversation, Message
+from assistant.escalation.queue import due_at, most_urgent, open_escalation
+from tests.conftest import add_practice
+
+MONDAY_NOON_CHICAGO = datetime(2026, 11, 30, 18, tzinfo=UTC)
+
+
+def _conversation_with(session: Session, text: str) -> Conversation:
+    practice = add_practice(session, kind="veterinary")
+    conversation = Conversation(practice_id=practice.id, channel="web", sender_key="web-1")
+    session.add(conversation)
+    session.flush()
+    session.add(Message(conversation_id=conversation.id, direction="in", body=text))
+    session.flush()
+    return conversation
+
+
+def test_deadlines_follow_priority(session: Session) -> None:
+    practice = add_practice(session, kind="human")
+
+    assert due_at(practice, "emergency", MONDAY_NOON_CHICAGO) == MONDAY_NOON_CHICAGO + timedelta(
+        minutes=5
+    )
+    assert due_at(practice, "urgent", MONDAY_NOON_CHICAGO) == MONDAY_NOON_CHICAGO + timedelta(
+        hours=1
+    )
+    # Routine: close of Tuesday, 18:00 in Chicago.
+    assert due_at(practice, "routine", MONDAY_NOON_CHICAGO) == datetime(2026, 12, 2, 0, tzinfo=UTC)
+
+
+def test_case_quotes_the_clients_words_and_is_audited(session: Session) -> None:
+    conversation = _conversation_with(session, "biscuit threw up twice this morning")
+
+    case = open_escalation(
+        session,
+        conversation=conversation,
+        priority="routine",
+        category="symptom",
+        now=MONDAY_NOON_CHICAGO,
+    )
+
+    assert case.summary == "biscuit threw up twice this morning"
+    assert (case.status, case.assigned_role) == ("open", "nurse")
+    audit = session.scalars(select(AuditLog).where(AuditLog.entity_type == "escalation")).one()
+    assert (audit.action, audit.entity_id) == ("escalation.opened", str(case.id))
+
+
+def test_second_request_for_the_same_message_reuses_the_case_and_raises_priority(
+    session: Session,
+) -> None:
+    conversation = _conversation_with(session, "incision is red and hot")
+    first = open_escalation(
+        session,
+        conversation=conversation,
+        priority="routine",
+        category="symptom",
+        now=MONDAY_NOON_CHICAGO,
+    )
+
+    again = open_escalation(
+        session,
+        conversation=conversation,
+        priority="urgent",
+        category="symptom",
+        now=MONDAY_NOON_CHICAGO,
+    )
+
+    assert again.id == first.id
+    assert again.priority == "urgent"
+    assert again.due_at == MONDAY_NOON_CHICAGO + timedelta(hours=1)
+
+
+def test_most_urgent_ignores_missing_priorities() -> None:
+    assert most_urgent([None, "routine", "urgent"]) == "urgent"
+    assert most_urgent([None]) is None

@@ -1,0 +1,181 @@
+"""Boot rasa, the action server and the api as real processes on a trained model, then talk
+to them over HTTP the way the web chat does."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.settings import ROOT
+
+pytestmark = pytest.mark.e2e
+TOKEN = "e2e-internal-token"
+BOOT_TIMEOUT = 300  # seconds; Rasa loads TensorFlow and the model
+
+
+def _model() -> Path:
+    if os.environ.get("MODEL"):
+        return ROOT / os.environ["MODEL"]
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        pytest.fail("no trained model: run `make train` (make test does it for you)")
+    return models[-1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    api: str
+    workdir: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def send(self, practice: str, text: str, sender: str) -> dict:
+        response = httpx.post(f"{self.api}/api/v1/chat/{practice}/messages",
+                              json={"sender": sender, "text": text}, timeout=60)  # fmt: skip
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {log.name} (last 40 lines)\n"
+            + "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+            for log in sorted(self.workdir.glob("*.log"))
+        )
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("stack")
+    rasa_port, actions_port, api_port = _free_port(), _free_port(), _free_port()
+    (workdir / "endpoints.yml").write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: {workdir / "tracker.db"}\n'
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'assistant.db'}",
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
+        "ASSISTANT_API_URL": f"http://127.0.0.1:{api_port}",
+        "INTERNAL_API_TOKEN": TOKEN,
+        "API_PORT": str(api_port),
+        "SANIC_HOST": "127.0.0.1",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+    subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "assistant", "prepare-db"],
+                   cwd=ROOT, env=env, check=True)  # fmt: skip
+    commands = {
+        "rasa": [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "-i", "127.0.0.1",
+                 "-p", str(rasa_port), "--model", str(_model()),
+                 "--endpoints", str(workdir / "endpoints.yml"), "--credentials", "credentials.yml"],
+        "actions": [str(ROOT / ".venv-rasa/bin/rasa"), "run", "actions", "--actions", "actions",
+                    "-p", str(actions_port)],
+        "api": [str(ROOT / ".venv/bin/uvicorn"), "api.main:create_app", "--factory",
+                "--host", "127.0.0.1", "--port", str(api_port)],
+    }  # fmt: skip
+    stack = Stack(api=f"http://127.0.0.1:{api_port}", workdir=workdir)
+    for name, command in commands.items():
+        log = open(workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        stack.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+                                                 stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        _wait_healthy(stack)
+        yield stack
+    finally:
+        for name in list(stack.processes):
+            stack.stop(name)
+
+
+def _wait_healthy(stack: Stack) -> None:
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    last = None
+    while time.monotonic() < deadline:
+        for name, process in stack.processes.items():
+            if process.poll() is not None:
+                pytest.fail(f"{name} exited with {process.returncode}\n{stack.logs()}")
+        try:
+            last = httpx.get(f"{stack.api}/health", timeout=5)
+            if last.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(2)
+    pytest.fail(f"stack not healthy after {BOOT_TIMEOUT}s: {last and last.text}\n{stack.logs()}")
+
+
+def test_health_is_all_ok(stack: Stack) -> None:
+    body = httpx.get(f"{stack.api}/health").json()
+
+    assert body == {"status": "ok", "components": {
+        "database": "ok", "rasa": "ok", "actions": "ok", "templates": "ok"}}  # fmt: skip
+
+
+def test_demo_practices_are_listed(stack: Stack) -> None:
+    practices = httpx.get(f"{stack.api}/api/v1/practices").json()
+
+    assert {(p["slug"], p["kind"]) for p in practices} == {
+        ("cedar-vet-oncology", "veterinary"),
+        ("harbor-surgical-oncology", "human"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("practice", "prefix"),
+    [("cedar-vet-oncology", ("vet.", "both.")), ("harbor-surgical-oncology", ("human.", "both."))],
+)
+def test_hi_gets_a_templated_greeting(stack: Stack, practice: str, prefix: tuple[str, str]) -> None:
+    turn = stack.send(practice, "hi", sender=f"e2e-hi-{practice}")
+
+    assert turn["route"] == "other"
+    [reply] = turn["replies"]
+    assert reply["template_id"].startswith(prefix) and reply["template_id"].endswith("greet.hello")
+    assert reply["text"]
+
+
+def test_symptom_report_reaches_the_nurse_queue_through_the_action_server(stack: Stack) -> None:
+    turn = stack.send("cedar-vet-oncology", "my dog has been throwing up since last night",
+                      sender="e2e-symptom")  # fmt: skip
+
+    assert turn["route"] == "clinical"
+    assert turn["replies"][0]["template_id"] == "vet.clinical.nurse_will_answer"
+    assert turn["escalation"]["priority"] == "routine"
+
+
+def test_faq_is_answered_from_the_approved_answer(stack: Stack) -> None:
+    turn = stack.send("harbor-surgical-oncology", "when can i shower after my surgery",
+                      sender="e2e-faq")  # fmt: skip
+
+    assert turn["route"] == "faq"
+    assert turn["replies"][0]["template_id"] == "human.faq.shower_after_surgery"
+    assert turn["escalation"] is None
+
+
+def test_with_rasa_stopped_the_client_still_gets_an_answer_and_a_case(stack: Stack) -> None:
+    stack.stop("rasa")
+
+    turn = stack.send("harbor-surgical-oncology", "my drain fell out", sender="e2e-rasa-down")
+
+    assert turn["route"] == "fallback"
+    assert turn["replies"][0]["template_id"].endswith("fallback.technical_problem")
+    assert turn["escalation"]["priority"] == "routine"
+    assert httpx.get(f"{stack.api}/health").status_code == 503
