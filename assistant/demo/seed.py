@@ -1,0 +1,142 @@
+"""Load the fictional practices in `data.yml` into an empty database."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.db.models import (
+    Appointment,
+    AppointmentType,
+    ClinicianShift,
+    Contact,
+    ContactPatient,
+    Patient,
+    Practice,
+    StaffUser,
+)
+
+DATA_FILE = Path(__file__).with_name("data.yml")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SHIFT_DAYS = 30
+PRACTICE_FIELDS = (
+    "slug", "name", "kind", "timezone", "business_hours", "phone", "sms_number",
+    "emergency_contact_name", "emergency_contact_number",
+)  # fmt: skip
+
+# (local date, starts_at UTC, ends_at UTC)
+ShiftSlot = tuple[date, datetime, datetime]
+
+
+def load_demo_data(session: Session, *, today: date) -> bool:
+    """Insert the demo practices unless any practice exists; True when rows were added.
+
+    Shifts run for 30 days from `today`, appointments fall in the 2 weeks after it. The caller
+    commits.
+    """
+    if session.scalar(select(Practice.id).limit(1)) is not None:
+        return False
+    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    for spec in data["practices"]:
+        _load_practice(session, spec, today)
+    session.flush()
+    return True
+
+
+def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
+    practice = Practice(**{field: spec[field] for field in PRACTICE_FIELDS})
+    session.add(practice)
+    session.flush()  # most tables hold plain foreign-key ids, so ids are needed from here on
+    zone = ZoneInfo(practice.timezone)
+
+    staff = {
+        s["ref"]: StaffUser(
+            practice_id=practice.id,
+            name=s["name"],
+            email=s["email"],
+            role=s["role"],
+            phone=s["phone"],
+            password_hash=None,
+        )
+        for s in spec["staff"]
+    }
+    types = {
+        t["code"]: AppointmentType(practice_id=practice.id, **t) for t in spec["appointment_types"]
+    }
+    # Demo clients settled their consent a month ago; "unknown" ones never answered.
+    consent_settled_at = _at(today - timedelta(days=30), "12:00", zone)
+    contacts = {
+        c["ref"]: Contact(
+            practice_id=practice.id,
+            phone=c["phone"],
+            first_name=c["first_name"],
+            last_name=c["last_name"],
+            consent=c["consent"],
+            consent_changed_at=None if c["consent"] == "unknown" else consent_settled_at,
+        )
+        for c in spec["contacts"]
+    }
+    session.add_all([*staff.values(), *types.values(), *contacts.values()])
+    session.flush()
+
+    slots: dict[str, list[ShiftSlot]] = {}
+    for shift in spec["shifts"]:
+        person = staff[shift["staff"]]
+        for offset in range(SHIFT_DAYS):
+            day = today + timedelta(days=offset)
+            if WEEKDAYS[day.weekday()] not in shift["days"]:
+                continue
+            start, end = (_at(day, hhmm, zone) for hhmm in shift["hours"])
+            session.add(ClinicianShift(staff_id=person.id, starts_at=start, ends_at=end))
+            slots.setdefault(shift["staff"], []).append((day, start, end))
+
+    patients: dict[str, Patient] = {}
+    for p in spec["patients"]:
+        patient = Patient(
+            practice_id=practice.id,
+            kind="animal" if practice.kind == "veterinary" else "human",
+            name=p["name"],
+            species=p.get("species"),
+            breed=p.get("breed"),
+            date_of_birth=p["date_of_birth"],  # YAML reads 2017-05-14 as a date
+            diagnosis=p["diagnosis"],
+            primary_clinician_id=staff[p["clinician"]].id,
+            status="active",
+        )
+        for ref, kind in p["contacts"].items():
+            session.add(
+                ContactPatient(contact=contacts[ref], patient=patient, relationship_kind=kind)
+            )
+        patients[p["name"]] = patient
+    session.add_all(patients.values())
+    session.flush()
+
+    for a in spec["appointments"]:
+        # Only shifts after today, so no demo booking is already in the past when loaded.
+        upcoming = sorted(s for s in slots[a["clinician"]] if s[0] > today)
+        day, shift_start, shift_end = upcoming[a["shift"]]
+        kind = types[a["type"]]
+        start = _at(day, a["at"], zone)
+        end = start + timedelta(minutes=kind.duration_minutes)
+        if not shift_start <= start < end <= shift_end:
+            raise ValueError(f"demo appointment {a} does not fit its clinician's shift")
+        session.add(
+            Appointment(
+                practice_id=practice.id,
+                patient_id=patients[a["patient"]].id,
+                appointment_type_id=kind.id,
+                clinician_id=staff[a["clinician"]].id,
+                starts_at=start,
+                ends_at=end,
+                status="booked",
+            )
+        )
+
+
+def _at(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
+    """The UTC instant of wall-clock `hhmm` on `day` in `zone` (the offset follows DST)."""
+    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=zone).astimezone(UTC)
