@@ -1,6 +1,7 @@
 """Shared fixtures: a migrated database per test, on SQLite by default or PostgreSQL when asked."""
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,20 +37,20 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 def postgres_engine() -> Iterator[Engine]:
-    """A freshly migrated PostgreSQL schema, private to this test."""
+    """A freshly migrated PostgreSQL schema, private to this test (and to this test run)."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
     try:
         admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS assistant_test CASCADE"))
-            conn.execute(text("CREATE SCHEMA assistant_test"))
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
     except Exception as exc:  # noqa: BLE001 - any connection problem means "not reachable"
         _skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
-    engine = create_engine(POSTGRES_URL, connect_args={"options": "-csearch_path=assistant_test"})
+    engine = create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
     upgrade_to_head(engine)
     yield engine
     engine.dispose()
     with admin.connect() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS assistant_test CASCADE"))
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     admin.dispose()
 
 
