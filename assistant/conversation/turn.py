@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from assistant.conversation.routes import most_severe
 from assistant.db.models import Contact, Conversation, Escalation, Message, Practice
-from assistant.dialogue.rasa_client import BotReply, DialogueUnavailable, RasaClient
+from assistant.dialogue.rasa_client import DialogueUnavailable, RasaClient
 from assistant.escalation.queue import most_urgent, open_escalation
 from assistant.practices.details import template_values
 from assistant.templates import Template, TemplateRegistry
@@ -24,6 +24,7 @@ ROUTES_NEEDING_A_CASE = {
     "grief": "routine",
 }
 TECHNICAL_PROBLEM = "fallback.technical_problem"
+NURSE_WILL_ANSWER = "clinical.nurse_will_answer"
 
 
 @dataclass(frozen=True)
@@ -144,23 +145,21 @@ class TurnHandler:
             return None
         planned = []
         for bot_reply in bot_replies:
-            template = self._template_for(bot_reply, practice)
+            if bot_reply.template_key is None:
+                return None  # words that did not come from a template are never sent
+            template = self._registry.resolve(bot_reply.template_key, practice.kind)
             if template is None:
-                return None
+                # No approved answer for this practice (a vet-only FAQ asked at the surgical
+                # practice, or a template whose text changed after approval): a nurse answers.
+                logger.error("no sendable template %r for a %s practice; escalating",
+                             bot_reply.template_key, practice.kind)  # fmt: skip
+                planned.append(PlannedReply(self._safe_template(NURSE_WILL_ANSWER, practice),
+                                            "clinical", case_priority="routine"))  # fmt: skip
+                continue
             planned.append(
                 PlannedReply(template, bot_reply.route or "other", bot_reply.case_priority)
             )
         return planned
-
-    def _template_for(self, bot_reply: BotReply, practice: Practice) -> Template | None:
-        if bot_reply.template_key is None:
-            return None
-        template = self._registry.resolve(bot_reply.template_key, practice.kind)
-        if template is None:
-            logger.error(
-                "no sendable template %r for a %s practice", bot_reply.template_key, practice.kind
-            )
-        return template
 
     def _safe_template(self, key: str, practice: Practice) -> Template:
         template = self._registry.resolve(key, practice.kind)

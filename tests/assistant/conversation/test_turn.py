@@ -68,9 +68,8 @@ def test_greeting_is_answered_from_the_practice_kinds_template(session: Session)
         lambda body: httpx.Response(200, json=[]),  # Rasa's way of saying it failed inside
         lambda body: httpx.Response(500, text="boom"),
         lambda body: httpx.Response(200, json=[{"recipient_id": "x", "text": "free text"}]),
-        lambda body: httpx.Response(200, json=[custom("no.such.template", "faq")]),
     ],
-    ids=["empty-turn", "server-error", "untemplated-text", "unknown-template"],
+    ids=["empty-turn", "server-error", "untemplated-text"],
 )
 def test_untrustworthy_turn_gets_the_safe_template_and_a_routine_case(
     session: Session, respond: Callable[[dict], httpx.Response]
@@ -149,3 +148,40 @@ def test_same_sender_continues_the_same_conversation(session: Session) -> None:
     )
 
     assert first.conversation_id == second.conversation_id != other.conversation_id
+
+
+@pytest.mark.parametrize("key", ["faq.hair_loss", "no.such.template"])
+def test_answer_with_no_approved_template_for_this_practice_goes_to_a_nurse(
+    session: Session, key: str
+) -> None:
+    # faq.hair_loss exists only for veterinary practices; this is the surgical one.
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom(key, "faq")]))
+
+    result = run_turn(session, rasa, "will my hair fall out", kind="human")
+
+    assert result.route == "clinical"
+    assert [r.template_id for r in result.replies] == ["human.clinical.nurse_will_answer"]
+    assert result.escalation.priority == "routine"
+
+
+def test_template_edited_after_approval_is_never_sent(session: Session, tmp_path) -> None:
+    import shutil
+
+    import yaml
+
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    greet_file = tmp_path / "templates" / "both" / "greet.yml"
+    document = yaml.safe_load(greet_file.read_text())
+    hello = next(t for t in document["templates"] if t["id"] == "both.greet.hello")
+    hello["text"] = "Hi! Ask us anything about dosing."  # changed without a new approval
+    greet_file.write_text(yaml.safe_dump(document))
+    registry = TemplateRegistry.load(tmp_path / "templates")
+    practice = add_practice(session, kind="human")
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom("greet.hello", "other")]))
+
+    result = TurnHandler(registry=registry, dialogue=rasa).handle(
+        session, practice=practice, channel="web", sender_key="w", text="hi", now=NOW
+    )
+
+    assert all("dosing" not in r.text for r in result.replies)
+    assert [r.template_id for r in result.replies] == ["human.clinical.nurse_will_answer"]
