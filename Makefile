@@ -56,6 +56,7 @@ run: setup train
 lint: $(APP_ENV)/.installed
 	$(APP_ENV)/bin/ruff check .
 	$(APP_ENV)/bin/ruff format --check .
+	$(APP_ENV)/bin/mypy
 
 validate: $(RASA_ENV)/.installed
 	$(RASA_ENV)/bin/rasa data validate --fail-on-warnings --config config.yml --domain domain.yml --data data

@@ -3,7 +3,7 @@
 import hashlib
 import logging
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +83,7 @@ class TemplateRegistry:
                 )
         return cls(templates)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Template]:
         return iter(self._by_id.values())
 
     def get(self, template_id: str) -> Template | None:

@@ -1,6 +1,7 @@
 """Alembic environment: runs migrations on the engine the caller gives, or on the settings' URL."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 import assistant.db.models  # noqa: F401  (registers every table)
 from assistant.db.base import Base
@@ -22,7 +23,7 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
