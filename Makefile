@@ -69,7 +69,7 @@ endef
 
 test: setup train lint validate
 	$(call run_pytest,$(APP_ENV)/bin/python,tests --ignore=tests/actions)
-	$(call run_pytest,$(RASA_ENV)/bin/python,tests/actions)
+	$(call run_pytest,$(RASA_ENV)/bin/python,tests/actions --confcutdir=tests/actions)
 
 clean:
 	rm -rf $(APP_ENV) $(RASA_ENV) models .rasa var
