@@ -33,18 +33,34 @@ def test_a_clinician_cannot_have_two_live_bookings_at_one_time(engine: Engine) -
     start = datetime(2026, 12, 1, 15, tzinfo=UTC)
     with Session(engine) as session:
         practice = add_practice(session, kind="veterinary")
-        vet = StaffUser(practice_id=practice.id, name="Dr. A", email="a@example.org",
-                        role="oncologist", phone="+13125550120")  # fmt: skip
+        vet = StaffUser(
+            practice_id=practice.id,
+            name="Dr. A",
+            email="a@example.org",
+            role="oncologist",
+            phone="+13125550120",
+        )
         pet = Patient(practice_id=practice.id, kind="animal", name="Max", species="dog")
-        kind = AppointmentType(practice_id=practice.id, code="chemo", name="Chemo",
-                               duration_minutes=60, clinician_roles=["oncologist"])  # fmt: skip
+        kind = AppointmentType(
+            practice_id=practice.id,
+            code="chemo",
+            name="Chemo",
+            duration_minutes=60,
+            clinician_roles=["oncologist"],
+        )
         session.add_all([vet, pet, kind])
         session.flush()
 
         def booking(status: str = "booked") -> Appointment:
-            return Appointment(practice_id=practice.id, patient_id=pet.id, clinician_id=vet.id,
-                               appointment_type_id=kind.id, starts_at=start,
-                               ends_at=start + timedelta(hours=1), status=status)  # fmt: skip
+            return Appointment(
+                practice_id=practice.id,
+                patient_id=pet.id,
+                clinician_id=vet.id,
+                appointment_type_id=kind.id,
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+                status=status,
+            )
 
         session.add_all([booking(status="cancelled"), booking()])
         session.commit()  # a cancelled slot does not block a new booking
@@ -52,3 +68,13 @@ def test_a_clinician_cannot_have_two_live_bookings_at_one_time(engine: Engine) -
         session.add(booking())
         with pytest.raises(IntegrityError):
             session.commit()
+
+
+def test_models_and_migrations_agree(engine: Engine) -> None:
+    """A model change without its migration fails here, not in production."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
