@@ -15,6 +15,7 @@ from assistant.db.models import (
     ClinicianShift,
     Contact,
     ContactPatient,
+    OnCallShift,
     Patient,
     Practice,
     StaffUser,
@@ -24,9 +25,16 @@ DATA_FILE = Path(__file__).with_name("data.yml")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SHIFT_DAYS = 30
 PRACTICE_FIELDS = (
-    "slug", "name", "kind", "timezone", "business_hours", "phone", "sms_number",
-    "emergency_contact_name", "emergency_contact_number",
-)  # fmt: skip
+    "slug",
+    "name",
+    "kind",
+    "timezone",
+    "business_hours",
+    "phone",
+    "sms_number",
+    "emergency_contact_name",
+    "emergency_contact_number",
+)
 
 # (local date, starts_at UTC, ends_at UTC)
 ShiftSlot = tuple[date, datetime, datetime]
@@ -93,6 +101,21 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
             start, end = (_at(day, hhmm, zone) for hhmm in shift["hours"])
             session.add(ClinicianShift(staff_id=person.id, starts_at=start, ends_at=end))
             slots.setdefault(shift["staff"], []).append((day, start, end))
+
+    rota = spec["on_call"]
+    for offset in range(SHIFT_DAYS):
+        day = today + timedelta(days=offset)
+        turn = rota["rotation"][offset % len(rota["rotation"])]
+        starts_at = _at(day, rota["handover"], zone)
+        session.add(
+            OnCallShift(
+                practice_id=practice.id,
+                staff_id=staff[turn["staff"]].id,
+                backup_staff_id=staff[turn["backup"]].id,
+                starts_at=starts_at,
+                ends_at=_at(day + timedelta(days=1), rota["handover"], zone),
+            )
+        )
 
     patients: dict[str, Patient] = {}
     for p in spec["patients"]:

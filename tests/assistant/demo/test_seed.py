@@ -29,9 +29,15 @@ TODAY = date(2026, 3, 2)
 VET = "cedar-vet-oncology"
 HUMAN = "harbor-surgical-oncology"
 SEEDED_MODELS = (
-    Practice, StaffUser, Contact, Patient, ContactPatient,
-    AppointmentType, ClinicianShift, Appointment,
-)  # fmt: skip
+    Practice,
+    StaffUser,
+    Contact,
+    Patient,
+    ContactPatient,
+    AppointmentType,
+    ClinicianShift,
+    Appointment,
+)
 CLINICAL_ROLES = {"nurse", "oncologist", "surgeon"}
 
 
@@ -102,11 +108,18 @@ def test_each_practice_has_its_staff_clients_patients_types_and_bookings(demo: S
     vet, human = _practice(demo, VET), _practice(demo, HUMAN)
 
     assert Counter(s.role for s in _rows(demo, StaffUser, vet)) == {
-        "nurse": 2, "oncologist": 1, "admin": 1, "billing": 1,
-    }  # fmt: skip
+        "nurse": 2,
+        "oncologist": 1,
+        "admin": 1,
+        "billing": 1,
+    }
     assert Counter(s.role for s in _rows(demo, StaffUser, human)) == {
-        "nurse": 2, "surgeon": 1, "oncologist": 1, "admin": 1, "billing": 1,
-    }  # fmt: skip
+        "nurse": 2,
+        "surgeon": 1,
+        "oncologist": 1,
+        "admin": 1,
+        "billing": 1,
+    }
     for practice in (vet, human):
         consent = Counter(c.consent for c in _rows(demo, Contact, practice))
         assert consent == {"opted_in": 10, "opted_out": 1, "unknown": 1}
@@ -116,14 +129,23 @@ def test_each_practice_has_its_staff_clients_patients_types_and_bookings(demo: S
 
     types = {t.code: t for t in _rows(demo, AppointmentType, vet)}
     assert set(types) == {
-        "chemo_treatment", "cbc_recheck", "radiation_session",
-        "oncology_consult", "recheck_exam", "nurse_followup_call",
-    }  # fmt: skip
+        "chemo_treatment",
+        "cbc_recheck",
+        "radiation_session",
+        "oncology_consult",
+        "recheck_exam",
+        "nurse_followup_call",
+    }
     assert {code for code, t in types.items() if t.needs_labs} == {"chemo_treatment", "cbc_recheck"}
     assert {t.code for t in _rows(demo, AppointmentType, human)} == {
-        "postop_visit", "drain_removal", "wound_check", "preop_testing",
-        "med_onc_referral", "rad_onc_referral", "nurse_followup_call",
-    }  # fmt: skip
+        "postop_visit",
+        "drain_removal",
+        "wound_check",
+        "preop_testing",
+        "med_onc_referral",
+        "rad_onc_referral",
+        "nurse_followup_call",
+    }
 
 
 def test_second_load_returns_false_and_adds_nothing(demo: Session) -> None:
@@ -147,7 +169,7 @@ def test_a_database_with_a_real_practice_gets_no_demo_data(db: Session) -> None:
             sms_number="+13035550101",
             emergency_contact_name="Emergency services",
             emergency_contact_number="911",
-        )  # fmt: skip
+        )
     )
     db.flush()
 
@@ -319,3 +341,20 @@ def test_appointments_fit_shifts_whatever_weekday_the_demo_loads(
     session.expire_all()  # read back what the database stored, not the objects just built
 
     _assert_appointments_are_bookable(session, today)
+
+
+def test_someone_is_on_call_at_every_moment_of_the_30_days(demo: Session) -> None:
+    from datetime import UTC, datetime
+
+    from assistant.escalation.paging import on_call_at
+
+    for slug in (VET, HUMAN):
+        practice = _practice(demo, slug)
+        start = datetime.combine(TODAY, time(12), tzinfo=ZoneInfo(practice.timezone))
+        for hours in range(0, 29 * 24, 5):  # every 5 hours, across the DST change
+            moment = (start + timedelta(hours=hours)).astimezone(UTC)
+            shift = on_call_at(demo, practice, moment)
+            assert shift is not None, (slug, moment)
+            on_call = demo.get_one(StaffUser, shift.staff_id)
+            assert on_call.role in {"oncologist", "surgeon"}
+            assert shift.backup_staff_id not in (None, shift.staff_id)
