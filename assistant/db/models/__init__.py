@@ -1,0 +1,30 @@
+"""All tables. Importing this package registers every model on `Base.metadata`."""
+
+from assistant.db.models.audit import AuditLog
+from assistant.db.models.conversation import Conversation, Message
+from assistant.db.models.escalation import Escalation
+from assistant.db.models.messaging import InboxMessage, OutboxMessage
+from assistant.db.models.oncall import OnCallShift
+from assistant.db.models.people import Contact, ContactPatient, Patient
+from assistant.db.models.practice import Practice, StaffUser
+from assistant.db.models.scheduling import Appointment, AppointmentType, ClinicianShift
+from assistant.db.models.templates import TemplateApproval
+
+__all__ = [
+    "Appointment",
+    "AppointmentType",
+    "AuditLog",
+    "ClinicianShift",
+    "Contact",
+    "ContactPatient",
+    "Conversation",
+    "Escalation",
+    "InboxMessage",
+    "Message",
+    "OnCallShift",
+    "OutboxMessage",
+    "Patient",
+    "Practice",
+    "StaffUser",
+    "TemplateApproval",
+]

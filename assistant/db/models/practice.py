@@ -1,0 +1,46 @@
+"""A practice and the people who work there."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assistant.db.base import Base, UTCDateTime, utcnow
+
+PRACTICE_KINDS = ("veterinary", "human")
+STAFF_ROLES = ("nurse", "oncologist", "surgeon", "admin", "billing")
+
+
+class Practice(Base):
+    __tablename__ = "practice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # one of PRACTICE_KINDS
+    timezone: Mapped[str] = mapped_column(String(64))
+    # {"mon": [["08:00", "17:00"]], ..., "sun": []} in the practice's timezone.
+    business_hours: Mapped[dict[str, Any]] = mapped_column(JSON)
+    phone: Mapped[str] = mapped_column(String(20))
+    sms_number: Mapped[str] = mapped_column(String(20), unique=True)
+    emergency_contact_name: Mapped[str] = mapped_column(String(200))
+    emergency_contact_number: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    staff: Mapped[list["StaffUser"]] = relationship(back_populates="practice")
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # one of STAFF_ROLES
+    phone: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    practice: Mapped[Practice] = relationship(back_populates="staff")

@@ -1,0 +1,58 @@
+"""Appointment types, clinician shifts and booked appointments."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from assistant.db.base import Base, UTCDateTime, utcnow
+
+
+class AppointmentType(Base):
+    __tablename__ = "appointment_type"
+    __table_args__ = (UniqueConstraint("practice_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    clinician_roles: Mapped[list[Any]] = mapped_column(JSON)  # roles that can do it
+    needs_labs: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ClinicianShift(Base):
+    """A block of time a clinician is available for appointments."""
+
+    __tablename__ = "clinician_shift"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Appointment(Base):
+    __tablename__ = "appointment"
+    __table_args__ = (
+        # A clinician cannot hold two live bookings starting at the same time.
+        Index(
+            "uq_appointment_clinician_start_live",
+            "clinician_id",
+            "starts_at",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    appointment_type_id: Mapped[int] = mapped_column(ForeignKey("appointment_type.id"))
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="booked")  # booked|cancelled|completed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
