@@ -1,5 +1,6 @@
 # The front door: `make run` starts the assistant, `make test` checks it. Both set up first.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 .DEFAULT_GOAL := help
 
 PY311 ?= $(firstword $(shell command -v python3.11) $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3.11))
@@ -9,6 +10,9 @@ PY310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) $(
 APP_ENV := .venv
 RASA_ENV := .venv-rasa
 PIP_QUIET := --quiet --disable-pip-version-check
+# This machine's pip configuration names local package folders that hold only some packages;
+# pip warns once per missing package. The warnings say nothing about our install.
+PIP_FILTER := | { grep -v "^WARNING: Location 'file:" || true; }
 
 # The model is named after a hash of everything it is trained from, so `make train`
 # retrains only when one of these files changed.
@@ -33,14 +37,14 @@ $(APP_ENV)/.installed: requirements/app.lock
 	@echo "== creating $(APP_ENV) with $(PY311) (about 1 minute the first time)"
 	@test -n "$(PY311)" || { echo "python3.11 not found"; exit 1; }
 	@test -x $(APP_ENV)/bin/python || $(PY311) -m venv $(APP_ENV)
-	$(APP_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --no-deps -r requirements/app.lock
+	$(APP_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --no-deps -r requirements/app.lock 2>&1 $(PIP_FILTER)
 	@touch $@
 
 $(RASA_ENV)/.installed: requirements/rasa.lock
 	@echo "== creating $(RASA_ENV) with $(PY310) (about 2 minutes and 2.7 GB the first time)"
 	@test -n "$(PY310)" || { echo "python3.10 not found (Rasa 3.6 needs it)"; exit 1; }
 	@test -x $(RASA_ENV)/bin/python || $(PY310) -m venv $(RASA_ENV)
-	$(RASA_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --no-deps -r requirements/rasa.lock
+	$(RASA_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --no-deps -r requirements/rasa.lock 2>&1 $(PIP_FILTER)
 	@touch $@
 
 train: $(RASA_ENV)/.installed
