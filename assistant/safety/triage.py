@@ -1,0 +1,400 @@
+"""Rule-based safety triage of every inbound message, before the dialogue engine sees it.
+
+Signs come from the lexicons (assistant/safety/lexicons/*.yml), found with a medspacy TargetMatcher;
+ConText then marks each mention as negated ("no fever"), hypothetical ("what if he gets a fever"),
+historical ("last month he had a seizure") or about someone other than the patient. What is left is
+current, and the most severe current sign decides the priority.
+
+Missing an emergency is the worst failure, so where the rules are unsure they keep the sign.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.safety.lexicon import (
+    DEFAULT_LEXICON_DIR,
+    PRACTICE_KINDS,
+    ContextRuleSpec,
+    Lexicon,
+    Repeated,
+    SignRule,
+    Threshold,
+    Together,
+    load_context_rules,
+    load_lexicon,
+)
+from assistant.safety.quantities import Reading, longest_hours, most_times, temperature_readings
+
+__all__ = ["DEFAULT_LEXICON_DIR", "RedFlag", "Triage", "TriageResult"]
+
+SELF_HARM = "self_harm"
+_RANK = {"emergency": 0, "urgent": 1}
+_SPAN_GROUP = "safety_mentions"
+_TEMPERATURE = "temperature"
+# A combined sign shows the client's words from its first to its last part, unless that is long.
+_MAX_COMBINED_CHARS = 160
+# Tokens around a mention searched for "5 times" or "since yesterday".
+_WINDOW_BEFORE = 10
+_WINDOW_AFTER = 12
+# The lexicons use regular expressions only; spaCy warns on every message (W036) when medspacy's
+# token matcher is empty, so each matcher gets this one token pattern, which no message can match.
+_NEVER_MATCHES = [{"ORTH": "\u0000"}]
+# Same-length substitutions, so offsets in the normalised text are offsets in the client's text.
+_NORMALISE = str.maketrans(
+    {"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "\u00a0": " ", "\u0000": " "}
+)
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    sign: str  # id from the lexicon, e.g. "vet.breathing_trouble", "human.chest_pain", "self_harm"
+    priority: str  # "emergency" | "urgent"
+    matched: str  # the client's own words that matched (exact substring of the message)
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    priority: str | None  # most severe of red_flags
+    red_flags: tuple[RedFlag, ...]  # asserted, current signs
+    hypothetical: tuple[RedFlag, ...]  # signs only mentioned hypothetically
+    self_harm: bool  # any statement about wanting to die or harm oneself
+
+
+@dataclass(frozen=True)
+class _Mention:
+    """One matched span and what ConText said about it."""
+
+    label: str
+    start: int  # token offsets
+    end: int
+    start_char: int
+    end_char: int
+    negated: bool  # negated or historical: not current
+    resolved: bool  # "... has stopped": not current for signs that say so
+    hypothetical: bool
+    someone_else: bool
+    # A relative who, from the rest of the message, is not the patient ("my husband has a fever,
+    # can I still come in?"). Their urgent signs are dropped; their emergencies are kept, since
+    # telling a household to call 911 is right whoever the patient is.
+    relative: bool
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start_char: int
+    end_char: int
+    hypothetical: bool
+
+
+@dataclass(frozen=True)
+class _KindPipeline:
+    """The lexicon and spaCy pipeline for one practice kind."""
+
+    lexicon: Lexicon
+    nlp: Any  # spacy.Language; spaCy ships no type for the medspacy components
+
+
+class Triage:
+    """Finds emergency and urgent signs in a client's message, per practice kind."""
+
+    def __init__(self, pipelines: Mapping[str, _KindPipeline]) -> None:
+        self._pipelines = dict(pipelines)
+
+    @classmethod
+    def load(cls, lexicon_dir: Path = DEFAULT_LEXICON_DIR) -> Triage:
+        """Reads the lexicons and builds one medspacy pipeline per practice kind (~1 second)."""
+        _quiet_sentence_splitter()
+        pipelines = {}
+        for kind in PRACTICE_KINDS:
+            lexicon = load_lexicon(kind, lexicon_dir)
+            nlp = _build_nlp(lexicon, load_context_rules(kind, lexicon_dir))
+            pipelines[kind] = _KindPipeline(lexicon, nlp)
+        return cls(pipelines)
+
+    def assess(self, text: str, practice_kind: str) -> TriageResult:
+        """Triages one message for a "veterinary" or "human" practice. Never raises on odd text."""
+        try:
+            pipeline = self._pipelines[practice_kind]
+        except KeyError:
+            raise ValueError(f"unknown practice kind {practice_kind!r}") from None
+        if not text or not text.strip():
+            return TriageResult(priority=None, red_flags=(), hypothetical=(), self_harm=False)
+
+        normalised = text.translate(_NORMALISE)
+        doc = pipeline.nlp(normalised)
+        lexicon = pipeline.lexicon
+        mentions = _mentions(doc, lexicon, _family_is_someone_else(lexicon, normalised))
+        mentions += _temperature_mentions(mentions, normalised, lexicon)
+
+        # (rank, position, flag): emergencies first, then in the order the client wrote them.
+        current: list[tuple[int, int, RedFlag]] = []
+        hypothetical: list[tuple[int, int, RedFlag]] = []
+        for rule in lexicon.signs:
+            hits = _hits(rule, mentions, doc, normalised)
+            strict = [h for h in hits if not h.hypothetical]
+            chosen = strict or hits
+            if not chosen:
+                continue
+            first = min(chosen, key=lambda h: (h.start_char, -h.end_char))
+            flag = RedFlag(rule.sign, rule.priority, text[first.start_char : first.end_char])
+            (current if strict else hypothetical).append(
+                (_RANK[rule.priority], first.start_char, flag)
+            )
+
+        red_flags = tuple(flag for *_, flag in sorted(current, key=lambda t: t[:2]))
+        asked_about = tuple(flag for *_, flag in sorted(hypothetical, key=lambda t: t[:2]))
+        priority = min((f.priority for f in red_flags), key=_RANK.__getitem__, default=None)
+        return TriageResult(
+            priority=priority,
+            red_flags=red_flags,
+            hypothetical=asked_about,
+            self_harm=any(f.sign == SELF_HARM for f in red_flags),
+        )
+
+
+def _quiet_sentence_splitter() -> None:
+    """PyRuSH logs each sentence at DEBUG through loguru; client words must stay out of logs."""
+    from loguru import logger
+
+    logger.disable("PyRuSH")
+
+
+def _build_nlp(lexicon: Lexicon, context_rules: Sequence[ContextRuleSpec]) -> Any:
+    # Imported here: medspacy and spaCy take a second to import and tests of other modules
+    # should not pay for it.
+    import medspacy
+    from medspacy.context import ConTextRule
+    from medspacy.target_matcher import TargetRule
+
+    from assistant.safety import sentences
+
+    nlp = medspacy.load(medspacy_enable=["medspacy_pyrush"])
+    nlp.add_pipe(sentences.COMPONENT)
+    matcher = nlp.add_pipe(
+        "medspacy_target_matcher",
+        config={"result_type": "group", "span_group_name": _SPAN_GROUP, "prune": False},
+    )
+    target_rules = [TargetRule("never matches", "_unused", pattern=_NEVER_MATCHES)]
+    for label, patterns, phrases in _target_sources(lexicon):
+        for i, pattern in enumerate(patterns):
+            target_rules.append(TargetRule(f"{label}#{i}", label, pattern=pattern))
+        target_rules.extend(TargetRule(phrase, label) for phrase in phrases)
+    matcher.add(target_rules)
+
+    context = nlp.add_pipe(
+        "medspacy_context",
+        config={
+            "rules": None,
+            "input_span_type": "group",
+            "span_group_name": _SPAN_GROUP,
+            "prune_on_target_overlap": True,
+            "span_attrs": None,
+        },
+    )
+    rules = [ConTextRule("never matches", "_UNUSED", pattern=_NEVER_MATCHES, direction="PSEUDO")]
+    for n, spec in enumerate(context_rules):
+        for i, pattern in enumerate(spec.patterns):
+            rules.append(
+                ConTextRule(
+                    # medspacy keys rules by this name: it must be unique.
+                    f"{spec.category}#{n}.{i}",
+                    spec.category,
+                    pattern=pattern,
+                    direction=spec.direction,
+                    max_scope=spec.max_scope,
+                    terminated_by=set(spec.terminated_by),
+                )
+            )
+    context.add(rules)
+    return nlp
+
+
+def _target_sources(lexicon: Lexicon) -> Iterable[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    for concept in lexicon.concepts:
+        yield concept.id, concept.patterns, concept.phrases
+    for sign in lexicon.signs:
+        yield sign.sign, sign.patterns, sign.phrases
+
+
+def _family_is_someone_else(lexicon: Lexicon, text: str) -> bool:
+    return any(re.search(p, text, re.IGNORECASE) for p in lexicon.family_not_the_patient_when)
+
+
+def _mentions(doc: Any, lexicon: Lexicon, family_is_someone_else: bool) -> list[_Mention]:
+    found = []
+    for span in doc.spans.get(_SPAN_GROUP, []):
+        categories = {modifier.category.upper() for modifier in span._.modifiers}
+        found.append(
+            _Mention(
+                label=span.label_,
+                start=span.start,
+                end=span.end,
+                start_char=span.start_char,
+                end_char=span.end_char,
+                negated=bool(categories & {"NEGATED_EXISTENCE", "HISTORICAL"}),
+                resolved="RESOLVED" in categories,
+                hypothetical="HYPOTHETICAL" in categories,
+                someone_else=bool(categories & lexicon.not_the_patient),
+                relative=family_is_someone_else and "FAMILY" in categories,
+            )
+        )
+    return found
+
+
+def _readings(mention: _Mention, text: str) -> list[Reading]:
+    return temperature_readings(text[mention.start_char : mention.end_char])
+
+
+def _temperature_mentions(
+    mentions: Sequence[_Mention], text: str, lexicon: Lexicon
+) -> list[_Mention]:
+    """A reading at or above a threshold is a mention of that threshold's concept, in place."""
+    derived = []
+    for mention in mentions:
+        if mention.label != _TEMPERATURE:
+            continue
+        readings = _readings(mention, text)
+        for rule in lexicon.temperatures:
+            if any(r.at_least(rule.at_least.f, rule.at_least.c) for r in readings):
+                derived.append(_with_label(mention, rule.concept))
+    return derived
+
+
+def _with_label(mention: _Mention, label: str) -> _Mention:
+    return _Mention(
+        label=label,
+        start=mention.start,
+        end=mention.end,
+        start_char=mention.start_char,
+        end_char=mention.end_char,
+        negated=mention.negated,
+        resolved=mention.resolved,
+        hypothetical=mention.hypothetical,
+        someone_else=mention.someone_else,
+        relative=mention.relative,
+    )
+
+
+def _usable(mention: _Mention, rule: SignRule) -> bool:
+    """Whether a mention can stand for `rule` at all (hypothetical ones are kept, and marked)."""
+    if mention.negated or (mention.resolved and rule.resolvable):
+        return False
+    if "not_the_patient" in rule.ignore:
+        return True
+    return not (mention.someone_else or (mention.relative and rule.priority == "urgent"))
+
+
+def _is_hypothetical(mention: _Mention, rule: SignRule) -> bool:
+    return mention.hypothetical and "hypothetical" not in rule.ignore
+
+
+def _hits(rule: SignRule, mentions: Sequence[_Mention], doc: Any, text: str) -> list[_Hit]:
+    usable = [m for m in mentions if _usable(m, rule)]
+    hits: list[_Hit] = []
+
+    direct = [m for m in usable if m.label == rule.sign]
+    if (
+        direct
+        and rule.unless_temperature_below
+        and _all_readings_below(rule.unless_temperature_below, mentions, text)
+    ):
+        direct = []
+    hits += [_Hit(m.start_char, m.end_char, _is_hypothetical(m, rule)) for m in direct]
+
+    hits += [
+        _Hit(m.start_char, m.end_char, _is_hypothetical(m, rule))
+        for m in usable
+        if m.label in rule.concepts
+    ]
+
+    if rule.repeated:
+        for m in usable:
+            if m.label in rule.repeated.concepts:
+                hit = _repeated_hit(m, rule.repeated, rule, doc, text)
+                if hit:
+                    hits.append(hit)
+
+    for together in rule.together:
+        hit = _together_hit(together, usable, rule)
+        if hit:
+            hits.append(hit)
+    return hits
+
+
+def _all_readings_below(threshold: Threshold, mentions: Sequence[_Mention], text: str) -> bool:
+    """True when the message gives current temperature readings and every one is below."""
+    readings = [
+        r
+        for m in mentions
+        if m.label == _TEMPERATURE
+        and not (m.negated or m.hypothetical or m.someone_else or m.relative)
+        for r in _readings(m, text)
+    ]
+    return bool(readings) and not any(r.at_least(threshold.f, threshold.c) for r in readings)
+
+
+def _repeated_hit(
+    mention: _Mention, wanted: Repeated, rule: SignRule, doc: Any, text: str
+) -> _Hit | None:
+    """The mention, when a count or duration near it reaches the rule's limit."""
+    sentence = doc[mention.start].sent
+    window_end = sentence.end
+    if sentence.end < len(doc):  # "He threw up. It happened 5 times today."
+        window_end = doc[sentence.end].sent.end
+    lo = max(mention.start - _WINDOW_BEFORE, sentence.start)
+    hi = min(mention.end + _WINDOW_AFTER, window_end)
+    window = doc[lo:hi]
+    snippet = text[window.start_char : window.end_char]
+
+    times = most_times(snippet)
+    hours = longest_hours(snippet)
+    quantity = None
+    if wanted.times is not None and times is not None and times.value >= wanted.times:
+        quantity = times
+    elif wanted.hours is not None and hours is not None and hours.value >= wanted.hours:
+        quantity = hours
+    if quantity is None:
+        return None
+    # Show the nurse the sign with its count or duration: "vomited 5 times".
+    start = min(mention.start_char, window.start_char + quantity.start)
+    end = max(mention.end_char, window.start_char + quantity.end)
+    if end - start > _MAX_COMBINED_CHARS:
+        start, end = mention.start_char, mention.end_char
+    return _Hit(start, end, _is_hypothetical(mention, rule))
+
+
+def _together_hit(together: Together, usable: Sequence[_Mention], rule: SignRule) -> _Hit | None:
+    groups = [[m for m in usable if m.label in group] for group in together.groups]
+    if not all(groups):
+        return None
+    best: tuple[_Mention, ...] | None = None
+    for combo in itertools.product(*groups):
+        if together.within is not None and _spread(combo) > together.within:
+            continue
+        # Prefer a combination that is wholly current over one that is partly hypothetical.
+        if best is None or _hypothetical_count(combo, rule) < _hypothetical_count(best, rule):
+            best = combo
+    if best is None:
+        return None
+    start = min(m.start_char for m in best)
+    end = max(m.end_char for m in best)
+    if end - start > _MAX_COMBINED_CHARS:
+        start, end = best[0].start_char, best[0].end_char
+    return _Hit(start, end, any(_is_hypothetical(m, rule) for m in best))
+
+
+def _spread(combo: Sequence[_Mention]) -> int:
+    """Tokens between the parts of a combined sign (0 when they touch or overlap)."""
+    first_end = min(m.end for m in combo)
+    last_start = max(m.start for m in combo)
+    return max(0, last_start - first_end)
+
+
+def _hypothetical_count(combo: Sequence[_Mention], rule: SignRule) -> int:
+    return sum(_is_hypothetical(m, rule) for m in combo)
