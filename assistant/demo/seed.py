@@ -20,10 +20,13 @@ from assistant.db.models import (
     Practice,
     StaffUser,
 )
+from assistant.staff.auth import hash_password
 
 DATA_FILE = Path(__file__).with_name("data.yml")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SHIFT_DAYS = 30
+# Every demo staff account signs in with this password (the accounts and people are fictional).
+DEMO_STAFF_PASSWORD = "demo-password"
 PRACTICE_FIELDS = (
     "slug",
     "name",
@@ -61,6 +64,8 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
     session.flush()  # most tables hold plain foreign-key ids, so ids are needed from here on
     zone = ZoneInfo(practice.timezone)
 
+    # One shared, published password for the fictional demo staff (README); hashed once.
+    password_hash = hash_password(DEMO_STAFF_PASSWORD)
     staff = {
         s["ref"]: StaffUser(
             practice_id=practice.id,
@@ -68,7 +73,7 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
             email=s["email"],
             role=s["role"],
             phone=s["phone"],
-            password_hash=None,
+            password_hash=password_hash,
         )
         for s in spec["staff"]
     }

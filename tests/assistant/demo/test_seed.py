@@ -23,6 +23,8 @@ from assistant.db.models import (
     StaffUser,
 )
 from assistant.demo import load_demo_data
+from assistant.demo.seed import DEMO_STAFF_PASSWORD
+from assistant.staff.auth import authenticate
 
 # A Monday; US clocks spring forward on 8 March 2026, inside the demo's 30 days of shifts.
 TODAY = date(2026, 3, 2)
@@ -204,12 +206,15 @@ def test_practice_numbers_are_all_different(demo: Session) -> None:
     assert not contact_numbers & set(practice_numbers)
 
 
-def test_staff_have_unique_example_org_emails_and_no_password_yet(demo: Session) -> None:
+def test_staff_have_unique_example_org_emails_and_the_demo_password(demo: Session) -> None:
     staff = list(demo.scalars(select(StaffUser)))
 
     assert len({s.email for s in staff}) == len(staff) == 11
     assert all(s.email.endswith(".example.org") for s in staff)
-    assert all(s.password_hash is None and s.active for s in staff)
+    assert all(s.password_hash and s.active for s in staff)
+    first = staff[0]
+    assert authenticate(demo, email=first.email.upper(), password=DEMO_STAFF_PASSWORD) == first
+    assert authenticate(demo, email=first.email, password="wrong") is None
 
 
 def test_vet_practice_has_an_owner_with_two_pets_and_a_pet_with_two_owners(

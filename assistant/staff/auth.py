@@ -1,0 +1,34 @@
+"""Password hashing (argon2) and sign-in for staff."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assistant.db.models import StaffUser
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def authenticate(session: Session, *, email: str, password: str) -> StaffUser | None:
+    """The active staff member with this e-mail and password, or None.
+
+    A wrong e-mail costs the same hashing work as a wrong password, so response time
+    does not reveal which accounts exist.
+    """
+    staff = session.scalars(
+        select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
+    ).first()
+    stored = staff.password_hash if staff and staff.active and staff.password_hash else None
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return staff if stored else None
+
+
+_DUMMY_HASH = _hasher.hash("not a real password")
