@@ -28,13 +28,13 @@ def on_call_at(session: Session, practice: Practice, at: datetime) -> OnCallShif
 def page_on_call(
     session: Session, *, escalation: Escalation, now: datetime, case_url: str
 ) -> list[OutboxMessage]:
-    """Queue a page to whoever is on call; on a repeat page, to the backup as well.
+    """Queue a page to whoever is on call; from the third page on, to the backup as well.
 
     The page names the case and links to it; it carries no health details, because an
     SMS can be read on a locked screen.
     """
     practice = session.get_one(Practice, escalation.practice_id)
-    recipients = _recipients(session, practice, now, include_backup=escalation.page_count > 0)
+    recipients = _recipients(session, practice, now, include_backup=escalation.page_count >= 2)
     body = (
         f"{escalation.priority.upper()} case #{escalation.id} at {practice.name}, "
         f"respond by {escalation.due_at:%H:%M} UTC. Open: {case_url}"

@@ -28,6 +28,8 @@ class Escalation(Base):
     red_flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     assigned_role: Mapped[str | None] = mapped_column(String(16))
+    # The patient's own oncologist or surgeon, preferred for treatment questions.
+    assigned_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     resolution_note: Mapped[str | None] = mapped_column(Text)
     # Paging: an emergency or urgent case pages the on-call clinician until acknowledged.
