@@ -23,7 +23,7 @@ export MODEL
 # Rasa 3.6 runs on SQLAlchemy 1.4 and warns about 2.0 on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup train run test lint validate clean
+.PHONY: help setup browser train run test lint validate clean
 
 help:
 	@echo "make run    set up, train if needed, and start rasa, actions and the api"
@@ -46,6 +46,12 @@ $(RASA_ENV)/.installed: requirements/rasa.lock
 	@test -x $(RASA_ENV)/bin/python || $(PY310) -m venv $(RASA_ENV)
 	$(RASA_ENV)/bin/pip install $(PIP_QUIET) --require-hashes --no-deps -r requirements/rasa.lock 2>&1 $(PIP_FILTER)
 	@touch $@
+
+# The dashboard tests drive a real browser: Debian's Chromium (Playwright's own download is
+# neither needed nor reachable here).
+browser:
+	@command -v chromium >/dev/null || { echo "== installing Debian's chromium for the page tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 train: $(RASA_ENV)/.installed
 	@if [ -f $(MODEL) ]; then echo "model up to date: $(MODEL)"; else \
@@ -71,7 +77,7 @@ define run_pytest
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests in $(2)"; exit 1; fi; exit $$status
 endef
 
-test: setup train lint validate
+test: setup browser train lint validate
 	$(call run_pytest,$(APP_ENV)/bin/python,tests --ignore=tests/actions)
 	$(call run_pytest,$(RASA_ENV)/bin/python,tests/actions --confcutdir=tests/actions)
 

@@ -1,20 +1,37 @@
 """Build the FastAPI app: `uvicorn api.main:create_app --factory`."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from apscheduler.schedulers.background import BackgroundScheduler
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.middleware.sessions import SessionMiddleware
 
-from api.routes import chat, health, internal, pages, practices
+from api.auth import SignInRequired
+from api.routes import chat, health, internal, nurse, pages, practices, staff_pages
 from api.state import AppState
 from assistant.conversation.turn import TurnHandler
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.dialogue.rasa_client import RasaClient
+from assistant.escalation.sla import repage_overdue
+from assistant.safety.triage import Triage
 from assistant.settings import Settings, get_settings
 from assistant.templates import TemplateRegistry
 
 
-def create_app(settings: Settings | None = None, *, rasa: RasaClient | None = None) -> FastAPI:
-    """The api, wired to the database, templates and Rasa named by `settings`."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    rasa: RasaClient | None = None,
+    triage: Triage | None = None,
+) -> FastAPI:
+    """The api, wired to the database, templates and Rasa named by `settings`.
+
+    Tests may pass their own Rasa client (HTTP boundary) and an already loaded triage.
+    """
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO)
     registry = TemplateRegistry.load(settings.templates_dir)
@@ -22,15 +39,60 @@ def create_app(settings: Settings | None = None, *, rasa: RasaClient | None = No
     engine = make_engine(settings.database_url)
     rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
 
-    app = FastAPI(title="Oncology practice assistant", version="0.1.0")
+    app = FastAPI(title="Oncology practice assistant", version="0.1.0", lifespan=_lifespan)
     app.state.assistant = AppState(
         settings=settings,
         engine=engine,
         sessions=make_session_factory(engine),
         registry=registry,
         rasa=rasa,
-        turns=TurnHandler(registry=registry, dialogue=rasa),
+        turns=TurnHandler(
+            registry=registry,
+            dialogue=rasa,
+            triage=triage or Triage.load(),
+            case_url_base=settings.public_base_url,
+        ),
     )
-    for router in (health.router, practices.router, chat.router, internal.router, pages.router):
-        app.include_router(router)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret,
+        session_cookie="staff_session",
+        same_site="strict",
+        https_only=settings.public_base_url.startswith("https://"),
+        max_age=12 * 3600,  # one shift
+    )
+    app.add_exception_handler(SignInRequired, _redirect_to_sign_in)
+    routers = (health, practices, chat, internal, pages, nurse, staff_pages)
+    for module in routers:
+        app.include_router(module.router)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Runs the deadline watch (re-paging overdue emergencies) while the api is up."""
+    state: AppState = app.state.assistant
+    scheduler = BackgroundScheduler(timezone="UTC")
+    if state.settings.sla_check_seconds > 0:
+        scheduler.add_job(
+            _repage_overdue,
+            "interval",
+            seconds=state.settings.sla_check_seconds,
+            args=[state],
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.start()
+    yield
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
+
+
+def _repage_overdue(state: AppState) -> None:
+    with state.sessions() as session:
+        repage_overdue(session, now=datetime.now(UTC), case_url_base=state.settings.public_base_url)
+        session.commit()
+
+
+async def _redirect_to_sign_in(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/login", status_code=303)

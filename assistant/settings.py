@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     rasa_timeout: float = 20.0
     # Shared secret the action server sends to the api's internal endpoints.
     internal_api_token: str = "local-dev-internal-token"
+    # Signs the staff sign-in cookie; set a long random value in production.
+    session_secret: str = "local-dev-session-secret"
+    # Seconds between checks for unacknowledged emergency and urgent cases; 0 turns it off.
+    sla_check_seconds: int = 30
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"

@@ -4,6 +4,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -12,6 +13,9 @@ from sqlalchemy.orm import Session
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.db.migrate import upgrade_to_head
 from assistant.db.models import Practice
+
+if TYPE_CHECKING:
+    from assistant.safety.triage import Triage
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -25,6 +29,14 @@ def _skip_or_fail(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service unavailable: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def triage() -> "Triage":
+    """Safety triage, loaded once: building the medspacy pipeline is the slow part."""
+    from assistant.safety.triage import Triage
+
+    return Triage.load()
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from api.deps import PracticeDep, SessionDep, StateDep
+from assistant.db.models import Conversation, Message, StaffUser
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 
@@ -50,3 +52,32 @@ def post_message(
         now=datetime.now(UTC),
     )
     return TurnOut.model_validate(result, from_attributes=True)
+
+
+class StaffMessageOut(BaseModel):
+    id: int
+    text: str
+    author: str
+
+
+@router.get("/{practice}/staff-replies", response_model=list[StaffMessageOut])
+def staff_replies(
+    practice: PracticeDep, session: SessionDep, sender: str, after: int = 0
+) -> list[StaffMessageOut]:
+    """Messages staff typed into this web conversation, for the chat page to poll."""
+    conversation = session.scalars(
+        select(Conversation).where(
+            Conversation.practice_id == practice.id,
+            Conversation.channel == "web",
+            Conversation.sender_key == sender,
+        )
+    ).first()
+    if conversation is None:
+        return []
+    rows = session.execute(
+        select(Message, StaffUser.name)
+        .join(StaffUser, StaffUser.id == Message.author_staff_id)
+        .where(Message.conversation_id == conversation.id, Message.id > after)
+        .order_by(Message.id)
+    )
+    return [StaffMessageOut(id=m.id, text=m.body, author=name) for m, name in rows]

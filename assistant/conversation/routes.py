@@ -2,9 +2,17 @@
 
 # When a turn carries several routes, the most severe wins; clinical ones outrank the rest.
 ROUTES_BY_SEVERITY = (
-    "emergency", "urgent", "clinical", "grief", "billing",
-    "booking", "faq", "optout", "other", "fallback",
-)  # fmt: skip
+    "emergency",
+    "urgent",
+    "clinical",
+    "grief",
+    "billing",
+    "booking",
+    "faq",
+    "optout",
+    "other",
+    "fallback",
+)
 
 
 def most_severe(routes: list[str]) -> str:

@@ -3,15 +3,19 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.conversation.routes import most_severe
+from assistant.conversation.routes import ROUTES_BY_SEVERITY, most_severe
 from assistant.db.models import Contact, Conversation, Escalation, Message, Practice
 from assistant.dialogue.rasa_client import DialogueUnavailable, RasaClient
+from assistant.escalation.paging import PAGED_PRIORITIES, page_on_call
 from assistant.escalation.queue import most_urgent, open_escalation
 from assistant.practices.details import template_values
+from assistant.practices.hours import is_open
+from assistant.safety.triage import Triage, TriageResult
 from assistant.templates import Template, TemplateRegistry
 
 logger = logging.getLogger(__name__)
@@ -25,6 +29,12 @@ ROUTES_NEEDING_A_CASE = {
 }
 TECHNICAL_PROBLEM = "fallback.technical_problem"
 NURSE_WILL_ANSWER = "clinical.nurse_will_answer"
+EMERGENCY = "emergency.go_now"
+SELF_HARM = "emergency.self_harm"
+PERSON_SWALLOWED_CHEMO = "emergency.person_swallowed_chemo"
+URGENT = "urgent.nurse_will_call"
+# A template whose name ends so is sent instead of the plain one while the practice is closed.
+AFTER_HOURS_SUFFIX = "_after_hours"
 
 
 @dataclass(frozen=True)
@@ -57,11 +67,21 @@ class TurnResult:
 
 
 class TurnHandler:
-    """Runs a turn: inbound message stored first, replies only from sendable templates."""
+    """Runs a turn: inbound message stored first, safety triage before the dialogue engine,
+    replies only from sendable templates, and a case for every promise of a person."""
 
-    def __init__(self, *, registry: TemplateRegistry, dialogue: RasaClient) -> None:
+    def __init__(
+        self,
+        *,
+        registry: TemplateRegistry,
+        dialogue: RasaClient,
+        triage: Triage,
+        case_url_base: str,
+    ) -> None:
         self._registry = registry
         self._dialogue = dialogue
+        self._triage = triage
+        self._case_url_base = case_url_base.rstrip("/")
 
     def handle(
         self,
@@ -81,17 +101,34 @@ class TurnHandler:
         # Commit before asking Rasa: its actions reach this conversation through the api.
         session.commit()
 
-        planned = self._plan_replies(practice, conversation.id, text)
+        open_now = is_open(practice.business_hours, practice.timezone, now)
+        assessment = self._triage.assess(text, practice.kind)
         category = None
-        if planned is None:
-            technical = self._safe_template(TECHNICAL_PROBLEM, practice)
-            planned = [PlannedReply(technical, "fallback", case_priority="routine")]
-            category = "dialogue_failure"
+        if assessment.priority is None and conversation.held_by_id is not None:
+            # A person holds this conversation: the bot stays silent and the message joins
+            # their case (the case page shows it). Safety triage above still ran.
+            return self._held_turn(session, conversation, inbound, now)
+        if assessment.priority is not None:
+            # Red flags are answered from the rules alone: no waiting on, or for, Rasa.
+            planned = [self._triage_reply(assessment, practice, open_now)]
+            category = "self_harm" if assessment.self_harm else "red_flag"
+        else:
+            dialogue_plan = self._plan_replies(practice, conversation.id, text, open_now)
+            if dialogue_plan is None:
+                technical = self._safe_template(TECHNICAL_PROBLEM, practice, open_now)
+                dialogue_plan = [PlannedReply(technical, "fallback", case_priority="routine")]
+                category = "dialogue_failure"
+            planned = dialogue_plan
+            if assessment.hypothetical and not _at_least_clinical(planned):
+                # "What if he gets a fever?" is still a clinical question for a nurse.
+                nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
+                planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
+                category = "clinical_question"
+
         route = most_severe([p.route for p in planned])
         case_priority = most_urgent(
             [ROUTES_NEEDING_A_CASE.get(route)] + [p.case_priority for p in planned]
         )
-
         values = template_values(practice)
         replies = [
             Reply(p.template.id, p.template.version, p.template.render(values)) for p in planned
@@ -119,9 +156,18 @@ class TurnHandler:
                 priority=case_priority,
                 category=category or route,
                 now=now,
+                red_flags=_flags_for_case(assessment),
             )
         else:
             escalation = _case_for(session, inbound)
+        if escalation is not None and escalation.priority in PAGED_PRIORITIES:
+            if escalation.page_count == 0:
+                page_on_call(
+                    session,
+                    escalation=escalation,
+                    now=now,
+                    case_url=f"{self._case_url_base}/nurse/cases/{escalation.id}",
+                )
         session.commit()
         return TurnResult(
             conversation_id=conversation.id,
@@ -132,9 +178,45 @@ class TurnHandler:
             else None,
         )
 
+    def _held_turn(
+        self, session: Session, conversation: Conversation, inbound: Message, now: datetime
+    ) -> TurnResult:
+        held_case = session.scalars(
+            select(Escalation)
+            .where(Escalation.conversation_id == conversation.id, Escalation.status == "claimed")
+            .order_by(Escalation.id.desc())
+        ).first()
+        inbound.route = "clinical"
+        conversation.last_message_at = now
+        session.commit()
+        return TurnResult(
+            conversation_id=conversation.id,
+            route="clinical",
+            replies=[],
+            escalation=EscalationRef(held_case.id, held_case.priority, held_case.due_at)
+            if held_case
+            else None,
+        )
+
+    def _triage_reply(
+        self, assessment: TriageResult, practice: Practice, open_now: bool
+    ) -> PlannedReply:
+        if assessment.priority == "urgent":
+            return PlannedReply(self._safe_template(URGENT, practice, open_now), "urgent", "urgent")
+        key = EMERGENCY
+        signs = {flag.sign for flag in assessment.red_flags}
+        if assessment.self_harm:
+            key = SELF_HARM
+        elif any(sign.endswith("person_swallowed_chemo") for sign in signs):
+            key = PERSON_SWALLOWED_CHEMO
+        template = self._resolve(key, practice, open_now) or self._safe_template(
+            EMERGENCY, practice, open_now
+        )
+        return PlannedReply(template, "emergency", "emergency")
+
     def _plan_replies(
-        self, practice: Practice, conversation_id: str, text: str
-    ) -> list["PlannedReply"] | None:
+        self, practice: Practice, conversation_id: str, text: str, open_now: bool
+    ) -> list[PlannedReply] | None:
         """Templates and routes for Rasa's replies, or None when the turn cannot be trusted."""
         try:
             bot_replies = self._dialogue.turn(
@@ -147,25 +229,49 @@ class TurnHandler:
         for bot_reply in bot_replies:
             if bot_reply.template_key is None:
                 return None  # words that did not come from a template are never sent
-            template = self._registry.resolve(bot_reply.template_key, practice.kind)
+            template = self._resolve(bot_reply.template_key, practice, open_now)
             if template is None:
                 # No approved answer for this practice (a vet-only FAQ asked at the surgical
                 # practice, or a template whose text changed after approval): a nurse answers.
-                logger.error("no sendable template %r for a %s practice; escalating",
-                             bot_reply.template_key, practice.kind)  # fmt: skip
-                planned.append(PlannedReply(self._safe_template(NURSE_WILL_ANSWER, practice),
-                                            "clinical", case_priority="routine"))  # fmt: skip
+                logger.error(
+                    "no sendable template %r for a %s practice; escalating",
+                    bot_reply.template_key,
+                    practice.kind,
+                )
+                nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
+                planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
                 continue
             planned.append(
                 PlannedReply(template, bot_reply.route or "other", bot_reply.case_priority)
             )
         return planned
 
-    def _safe_template(self, key: str, practice: Practice) -> Template:
-        template = self._registry.resolve(key, practice.kind)
+    def _resolve(self, key: str, practice: Practice, open_now: bool) -> Template | None:
+        if not open_now:
+            after_hours = self._registry.resolve(key + AFTER_HOURS_SUFFIX, practice.kind)
+            if after_hours is not None:
+                return after_hours
+        return self._registry.resolve(key, practice.kind)
+
+    def _safe_template(self, key: str, practice: Practice, open_now: bool) -> Template:
+        template = self._resolve(key, practice, open_now)
         if template is None:  # guarded at start-up by TemplateRegistry.check_required
             raise RuntimeError(f"safety template {key} missing")
         return template
+
+
+def _at_least_clinical(planned: list[PlannedReply]) -> bool:
+    route = most_severe([p.route for p in planned])
+    return ROUTES_BY_SEVERITY.index(route) <= ROUTES_BY_SEVERITY.index("clinical")
+
+
+def _flags_for_case(assessment: TriageResult) -> list[dict[str, Any]]:
+    """What the nurse sees: each sign with the client's own words that matched."""
+    return [
+        {"sign": f.sign, "priority": f.priority, "matched": f.matched, "hypothetical": hypo}
+        for flags, hypo in ((assessment.red_flags, False), (assessment.hypothetical, True))
+        for f in flags
+    ]
 
 
 def _conversation_for(

@@ -15,7 +15,12 @@ logger = logging.getLogger(__name__)
 KIND_PREFIX = {"veterinary": "vet", "human": "human"}
 SHARED_PREFIX = "both"
 # Templates the pipeline must be able to send whatever else fails.
-REQUIRED_KEYS = ("fallback.technical_problem", "clinical.nurse_will_answer")
+REQUIRED_KEYS = (
+    "fallback.technical_problem",
+    "clinical.nurse_will_answer",
+    "emergency.go_now",
+    "urgent.nurse_will_call",
+)
 
 
 class UnknownPlaceholder(ValueError):

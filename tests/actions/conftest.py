@@ -68,14 +68,28 @@ def running_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi
     database = workdir / "assistant.db"
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "INTERNAL_API_TOKEN": TOKEN}
-    subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "assistant", "prepare-db"],
-                   cwd=ROOT, env=env, check=True)  # fmt: skip
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-m", "assistant", "prepare-db"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     log = open(workdir / "api.log", "wb")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/uvicorn"), "api.main:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            str(ROOT / ".venv/bin/uvicorn"),
+            "api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):

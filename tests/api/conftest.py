@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from api.main import create_app
 from assistant.db.engine import make_session_factory
 from assistant.dialogue.rasa_client import RasaClient
+from assistant.safety.triage import Triage
 from assistant.settings import Settings
 from tests.conftest import add_practice
 
@@ -39,7 +40,7 @@ def scripted_rasa() -> ScriptedRasa:
 
 @pytest.fixture
 def client(
-    sqlite_engine: Engine, tmp_path: Path, scripted_rasa: ScriptedRasa
+    sqlite_engine: Engine, tmp_path: Path, scripted_rasa: ScriptedRasa, triage: Triage
 ) -> Iterator[TestClient]:
     with make_session_factory(sqlite_engine)() as session:
         add_practice(session, kind="veterinary")
@@ -51,5 +52,5 @@ def client(
         actions_url="http://127.0.0.1:9",
     )
     rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(scripted_rasa))
-    with TestClient(create_app(settings, rasa=rasa)) as test_client:
+    with TestClient(create_app(settings, rasa=rasa, triage=triage)) as test_client:
         yield test_client

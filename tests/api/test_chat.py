@@ -25,7 +25,8 @@ def test_failed_dialogue_turn_still_answers_and_opens_a_case(
     scripted_rasa.replies = lambda request: httpx.Response(200, json=[])
 
     body = client.post(
-        "/api/v1/chat/test-vet/messages", json={"sender": "web-2", "text": "he collapsed"}
+        "/api/v1/chat/test-vet/messages",
+        json={"sender": "web-2", "text": "quick question about my bill"},
     ).json()
 
     assert body["route"] == "fallback"

@@ -42,8 +42,11 @@ class Stack:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def send(self, practice: str, text: str, sender: str) -> dict:
-        response = httpx.post(f"{self.api}/api/v1/chat/{practice}/messages",
-                              json={"sender": sender, "text": text}, timeout=60)  # fmt: skip
+        response = httpx.post(
+            f"{self.api}/api/v1/chat/{practice}/messages",
+            json={"sender": sender, "text": text},
+            timeout=60,
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -82,22 +85,53 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "SANIC_HOST": "127.0.0.1",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     }
-    subprocess.run([str(ROOT / ".venv/bin/python"), "-m", "assistant", "prepare-db"],
-                   cwd=ROOT, env=env, check=True)  # fmt: skip
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-m", "assistant", "prepare-db"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     commands = {
-        "rasa": [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "-i", "127.0.0.1",
-                 "-p", str(rasa_port), "--model", str(_model()),
-                 "--endpoints", str(workdir / "endpoints.yml"), "--credentials", "credentials.yml"],
-        "actions": [str(ROOT / ".venv-rasa/bin/rasa"), "run", "actions", "--actions", "actions",
-                    "-p", str(actions_port)],
-        "api": [str(ROOT / ".venv/bin/uvicorn"), "api.main:create_app", "--factory",
-                "--host", "127.0.0.1", "--port", str(api_port)],
-    }  # fmt: skip
+        "rasa": [
+            str(ROOT / ".venv-rasa/bin/rasa"),
+            "run",
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(rasa_port),
+            "--model",
+            str(_model()),
+            "--endpoints",
+            str(workdir / "endpoints.yml"),
+            "--credentials",
+            "credentials.yml",
+        ],
+        "actions": [
+            str(ROOT / ".venv-rasa/bin/rasa"),
+            "run",
+            "actions",
+            "--actions",
+            "actions",
+            "-p",
+            str(actions_port),
+        ],
+        "api": [
+            str(ROOT / ".venv/bin/uvicorn"),
+            "api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(api_port),
+        ],
+    }
     stack = Stack(api=f"http://127.0.0.1:{api_port}", workdir=workdir)
     for name, command in commands.items():
         log = open(workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        stack.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                                 stderr=subprocess.STDOUT)  # fmt: skip
+        stack.processes[name] = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         _wait_healthy(stack)
         yield stack
@@ -126,8 +160,10 @@ def _wait_healthy(stack: Stack) -> None:
 def test_health_is_all_ok(stack: Stack) -> None:
     body = httpx.get(f"{stack.api}/health").json()
 
-    assert body == {"status": "ok", "components": {
-        "database": "ok", "rasa": "ok", "actions": "ok", "templates": "ok"}}  # fmt: skip
+    assert body == {
+        "status": "ok",
+        "components": {"database": "ok", "rasa": "ok", "actions": "ok", "templates": "ok"},
+    }
 
 
 def test_demo_practices_are_listed(stack: Stack) -> None:
@@ -153,8 +189,11 @@ def test_hi_gets_a_templated_greeting(stack: Stack, practice: str, prefix: tuple
 
 
 def test_symptom_report_reaches_the_nurse_queue_through_the_action_server(stack: Stack) -> None:
-    turn = stack.send("cedar-vet-oncology", "my dog has been throwing up since last night",
-                      sender="e2e-symptom")  # fmt: skip
+    turn = stack.send(
+        "cedar-vet-oncology",
+        "she seems a bit more tired than usual since her chemo",
+        sender="e2e-symptom",
+    )
 
     assert turn["route"] == "clinical"
     assert turn["replies"][0]["template_id"] == "vet.clinical.nurse_will_answer"
@@ -162,8 +201,9 @@ def test_symptom_report_reaches_the_nurse_queue_through_the_action_server(stack:
 
 
 def test_faq_is_answered_from_the_approved_answer(stack: Stack) -> None:
-    turn = stack.send("harbor-surgical-oncology", "when can i shower after my surgery",
-                      sender="e2e-faq")  # fmt: skip
+    turn = stack.send(
+        "harbor-surgical-oncology", "when can i shower after my surgery", sender="e2e-faq"
+    )
 
     assert turn["route"] == "faq"
     assert turn["replies"][0]["template_id"] == "human.faq.shower_after_surgery"
@@ -179,3 +219,19 @@ def test_with_rasa_stopped_the_client_still_gets_an_answer_and_a_case(stack: Sta
     assert turn["replies"][0]["template_id"].endswith("fallback.technical_problem")
     assert turn["escalation"]["priority"] == "routine"
     assert httpx.get(f"{stack.api}/health").status_code == 503
+
+
+def test_with_rasa_stopped_an_emergency_is_still_answered_at_once(stack: Stack) -> None:
+    if "rasa" in stack.processes:
+        stack.stop("rasa")
+
+    turn = stack.send(
+        "harbor-surgical-oncology",
+        "chest pain and i cant catch my breath",
+        sender="e2e-emergency-rasa-down",
+    )
+
+    assert turn["route"] == "emergency"
+    assert turn["replies"][0]["template_id"].startswith("human.emergency.go_now")
+    assert "911" in turn["replies"][0]["text"]
+    assert turn["escalation"]["priority"] == "emergency"

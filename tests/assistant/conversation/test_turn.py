@@ -2,21 +2,24 @@
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.conversation.turn import TurnHandler
-from assistant.db.models import Escalation, Message
+from assistant.conversation.turn import TurnHandler, TurnResult
+from assistant.db.models import Escalation, Message, OutboxMessage, StaffUser
 from assistant.dialogue.rasa_client import RasaClient
+from assistant.safety.triage import Triage
 from assistant.settings import ROOT
 from assistant.templates import TemplateRegistry
 from tests.conftest import add_practice
 
-NOW = datetime(2026, 11, 30, 18, tzinfo=UTC)
+NOW = datetime(2026, 11, 30, 18, tzinfo=UTC)  # Monday noon in Chicago: the practice is open
+SUNDAY_NIGHT = datetime(2026, 11, 30, 4, tzinfo=UTC)  # Sunday 22:00 in Chicago: closed
+TRIAGE: Triage
 REGISTRY = TemplateRegistry.load(ROOT / "templates")
 
 
@@ -32,11 +35,28 @@ def rasa_answering(respond: Callable[[dict], httpx.Response]) -> RasaClient:
     return RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(handler))
 
 
-def run_turn(session: Session, rasa: RasaClient, text: str, kind: str = "veterinary"):
+@pytest.fixture(autouse=True)
+def _shared_triage(triage: Triage) -> None:
+    global TRIAGE
+    TRIAGE = triage
+
+
+def handler_for(rasa: RasaClient, registry: TemplateRegistry = REGISTRY) -> TurnHandler:
+    return TurnHandler(
+        registry=registry,
+        dialogue=rasa,
+        triage=TRIAGE,
+        case_url_base="https://assistant.example.org",
+    )
+
+
+def run_turn(
+    session: Session, rasa: RasaClient, text: str, kind: str = "veterinary", now: datetime = NOW
+) -> TurnResult:
     practice = add_practice(session, kind=kind)
-    handler = TurnHandler(registry=REGISTRY, dialogue=rasa)
+    handler = handler_for(rasa)
     return handler.handle(
-        session, practice=practice, channel="web", sender_key="web-abc", text=text, now=NOW
+        session, practice=practice, channel="web", sender_key="web-abc", text=text, now=now
     )
 
 
@@ -135,7 +155,7 @@ def test_reply_that_declares_a_case_opens_one_even_on_a_non_clinical_route(
 def test_same_sender_continues_the_same_conversation(session: Session) -> None:
     practice = add_practice(session, kind="veterinary")
     rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom("greet.hello", "other")]))
-    handler = TurnHandler(registry=REGISTRY, dialogue=rasa)
+    handler = handler_for(rasa)
 
     first = handler.handle(
         session, practice=practice, channel="web", sender_key="s1", text="hi", now=NOW
@@ -179,9 +199,95 @@ def test_template_edited_after_approval_is_never_sent(session: Session, tmp_path
     practice = add_practice(session, kind="human")
     rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom("greet.hello", "other")]))
 
-    result = TurnHandler(registry=registry, dialogue=rasa).handle(
+    result = handler_for(rasa, registry).handle(
         session, practice=practice, channel="web", sender_key="w", text="hi", now=NOW
     )
 
     assert all("dosing" not in r.text for r in result.replies)
     assert [r.template_id for r in result.replies] == ["human.clinical.nurse_will_answer"]
+
+
+def rasa_must_not_be_called() -> RasaClient:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("a red flag must be answered without the dialogue engine")
+
+    return RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(handler))
+
+
+def test_emergency_is_answered_at_once_and_the_clinician_is_paged(session: Session) -> None:
+    practice = add_practice(session, kind="veterinary")
+    surgeon = StaffUser(
+        practice_id=practice.id,
+        name="Dr. On Call",
+        email="oc@example.org",
+        role="oncologist",
+        phone="+13125550177",
+    )
+    session.add(surgeon)
+    session.flush()
+
+    result = handler_for(rasa_must_not_be_called()).handle(
+        session,
+        practice=practice,
+        channel="web",
+        sender_key="w",
+        text="probably nothing but her gums look really pale and she collapsed",
+        now=NOW,
+    )
+
+    assert result.route == "emergency"
+    assert [r.template_id for r in result.replies] == ["vet.emergency.go_now"]
+    assert "(312) 555-0199" in result.replies[0].text  # the practice's emergency vet
+    case = session.get(Escalation, result.escalation.id)
+    assert case.priority == "emergency"
+    assert case.due_at == NOW + timedelta(minutes=5)
+    assert any("gums" in flag["matched"] for flag in case.red_flags)
+    [page] = session.scalars(select(OutboxMessage)).all()
+    assert page.to_number == "+13125550177"
+    assert f"/nurse/cases/{case.id}" in page.body and "gums" not in page.body
+
+
+def test_urgent_sign_after_hours_gets_the_after_hours_template(session: Session) -> None:
+    result = run_turn(
+        session,
+        rasa_must_not_be_called(),
+        "my incision is red and draining pus",
+        kind="human",
+        now=SUNDAY_NIGHT,
+    )
+
+    assert result.route == "urgent"
+    assert [r.template_id for r in result.replies] == ["human.urgent.nurse_will_call_after_hours"]
+    assert result.escalation.priority == "urgent"
+
+
+def test_self_harm_gets_988(session: Session) -> None:
+    result = run_turn(session, rasa_must_not_be_called(), "i just want to die", kind="human")
+
+    assert result.route == "emergency"
+    assert [r.template_id for r in result.replies] == ["both.emergency.self_harm"]
+    assert "988" in result.replies[0].text
+
+
+def test_negated_sign_goes_to_the_dialogue_engine(session: Session) -> None:
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom("faq.hours", "faq")]))
+
+    result = run_turn(session, rasa, "no fever, no vomiting, just wondering when you open")
+
+    assert result.route == "faq"
+    assert result.escalation is None
+
+
+def test_hypothetical_red_flag_is_a_clinical_question_for_a_nurse(session: Session) -> None:
+    rasa = rasa_answering(
+        lambda body: httpx.Response(200, json=[custom("faq.take_temperature", "faq")])
+    )
+
+    result = run_turn(session, rasa, "what should i do if he gets a fever after chemo")
+
+    assert result.route == "clinical"
+    assert [r.template_id for r in result.replies] == [
+        "vet.faq.take_temperature",
+        "vet.clinical.nurse_will_answer",
+    ]
+    assert result.escalation.priority == "routine"

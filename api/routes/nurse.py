@@ -1,0 +1,203 @@
+"""Nurse queue API: the cases of the signed-in person's practice, and what they do with them."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from api.auth import ClinicalStaff, CurrentStaff
+from api.deps import SessionDep
+from assistant.db.models import Contact, Conversation, Escalation, Message, StaffUser
+from assistant.escalation import casework
+
+router = APIRouter(prefix="/api/v1/nurse", tags=["nurse"])
+
+
+class CaseSummary(BaseModel):
+    id: int
+    priority: str
+    category: str
+    status: str
+    summary: str
+    due_at: datetime
+    created_at: datetime
+    overdue: bool
+    claimed_by: str | None
+    assigned_role: str | None
+    red_flags: list[dict[str, Any]]
+
+
+class MessageOut(BaseModel):
+    id: int
+    direction: str
+    body: str
+    template_id: str | None
+    author: str | None
+    created_at: datetime
+
+
+class CaseDetail(CaseSummary):
+    channel: str
+    contact_name: str | None
+    resolution_note: str | None
+    messages: list[MessageOut]
+
+
+class ReplyIn(BaseModel):
+    text: str = Field(min_length=1, max_length=1600)
+
+
+class ResolveIn(BaseModel):
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class ReassignIn(BaseModel):
+    staff_id: int
+
+
+class Colleague(BaseModel):
+    id: int
+    name: str
+    role: str
+
+
+@router.get("/queue", response_model=list[CaseSummary])
+def list_queue(staff: CurrentStaff, session: SessionDep) -> list[CaseSummary]:
+    now = datetime.now(UTC)
+    return [
+        _summary(session, e, now) for e in casework.queue(session, practice_id=staff.practice_id)
+    ]
+
+
+@router.get("/staff", response_model=list[Colleague])
+def colleagues(staff: CurrentStaff, session: SessionDep) -> list[Colleague]:
+    people = session.scalars(
+        select(StaffUser)
+        .where(StaffUser.practice_id == staff.practice_id, StaffUser.active.is_(True))
+        .order_by(StaffUser.name)
+    )
+    return [Colleague(id=p.id, name=p.name, role=p.role) for p in people]
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetail)
+def show_case(case_id: int, staff: CurrentStaff, session: SessionDep) -> CaseDetail:
+    return _detail(session, _case(session, staff, case_id))
+
+
+@router.post("/cases/{case_id}/claim", response_model=CaseDetail)
+def claim_case(case_id: int, staff: ClinicalStaff, session: SessionDep) -> CaseDetail:
+    escalation = _case(session, staff, case_id)
+    try:
+        casework.claim(session, escalation=escalation, staff=staff, now=datetime.now(UTC))
+    except casework.AlreadyClaimed as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    session.commit()
+    return _detail(session, escalation)
+
+
+@router.post("/cases/{case_id}/reply", response_model=CaseDetail)
+def reply_to_client(
+    case_id: int, body: ReplyIn, staff: ClinicalStaff, session: SessionDep
+) -> CaseDetail:
+    escalation = _case(session, staff, case_id)
+    _run(
+        lambda: casework.reply(
+            session, escalation=escalation, staff=staff, text=body.text, now=datetime.now(UTC)
+        )
+    )
+    session.commit()
+    return _detail(session, escalation)
+
+
+@router.post("/cases/{case_id}/resolve", response_model=CaseDetail)
+def resolve_case(
+    case_id: int, body: ResolveIn, staff: ClinicalStaff, session: SessionDep
+) -> CaseDetail:
+    escalation = _case(session, staff, case_id)
+    _run(
+        lambda: casework.resolve(
+            session, escalation=escalation, staff=staff, note=body.note, now=datetime.now(UTC)
+        )
+    )
+    session.commit()
+    return _detail(session, escalation)
+
+
+@router.post("/cases/{case_id}/reassign", response_model=CaseDetail)
+def reassign_case(
+    case_id: int, body: ReassignIn, staff: CurrentStaff, session: SessionDep
+) -> CaseDetail:
+    escalation = _case(session, staff, case_id)
+    to = session.get(StaffUser, body.staff_id)
+    if to is None or to.practice_id != staff.practice_id:
+        raise HTTPException(status_code=404, detail="no such colleague")
+    _run(
+        lambda: casework.reassign(
+            session, escalation=escalation, staff=staff, to=to, now=datetime.now(UTC)
+        )
+    )
+    session.commit()
+    return _detail(session, escalation)
+
+
+def _case(session: SessionDep, staff: StaffUser, case_id: int) -> Escalation:
+    # Another practice's case answers exactly like a missing one.
+    escalation = casework.get_case(session, practice_id=staff.practice_id, escalation_id=case_id)
+    if escalation is None:
+        raise HTTPException(status_code=404, detail="no such case")
+    return escalation
+
+
+def _run(action: Any) -> None:
+    try:
+        action()
+    except casework.CaseError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+
+
+def _summary(session: SessionDep, e: Escalation, now: datetime) -> CaseSummary:
+    claimer = session.get(StaffUser, e.claimed_by_id) if e.claimed_by_id else None
+    return CaseSummary(
+        id=e.id,
+        priority=e.priority,
+        category=e.category,
+        status=e.status,
+        summary=e.summary,
+        due_at=e.due_at,
+        created_at=e.created_at,
+        overdue=e.status == "open" and e.due_at < now,
+        claimed_by=claimer.name if claimer else None,
+        assigned_role=e.assigned_role,
+        red_flags=e.red_flags,
+    )
+
+
+def _detail(session: SessionDep, e: Escalation) -> CaseDetail:
+    conversation = session.get_one(Conversation, e.conversation_id)
+    contact = session.get(Contact, conversation.contact_id) if conversation.contact_id else None
+    messages = session.scalars(
+        select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)
+    )
+    authors = {
+        s.id: s.name
+        for s in session.scalars(select(StaffUser).where(StaffUser.practice_id == e.practice_id))
+    }
+    return CaseDetail(
+        **_summary(session, e, datetime.now(UTC)).model_dump(),
+        channel=conversation.channel,
+        contact_name=f"{contact.first_name} {contact.last_name}" if contact else None,
+        resolution_note=e.resolution_note,
+        messages=[
+            MessageOut(
+                id=m.id,
+                direction=m.direction,
+                body=m.body,
+                template_id=m.template_id,
+                author=authors.get(m.author_staff_id) if m.author_staff_id else None,
+                created_at=m.created_at,
+            )
+            for m in messages
+        ],
+    )

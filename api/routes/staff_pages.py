@@ -1,0 +1,63 @@
+"""Staff pages: sign in, the nurse queue and a case. They read and act through the nurse API."""
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.auth import PageStaff
+from api.deps import SessionDep
+from assistant.db.models import Practice
+from assistant.staff.auth import authenticate
+
+router = APIRouter(include_in_schema=False)
+pages = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "pages")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    return pages.TemplateResponse(request, "login.html", {"error": None, "email": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+) -> Response:
+    staff = authenticate(session, email=email, password=password)
+    if staff is None:
+        return pages.TemplateResponse(
+            request,
+            "login.html",
+            {"error": "That e-mail and password do not match an active account.", "email": email},
+            status_code=401,
+        )
+    request.session.clear()
+    request.session["staff_id"] = staff.id
+    return RedirectResponse("/nurse", status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/nurse", response_class=HTMLResponse)
+def queue_page(request: Request, staff: PageStaff, session: SessionDep) -> Response:
+    practice = session.get_one(Practice, staff.practice_id)
+    return pages.TemplateResponse(
+        request, "nurse_queue.html", {"staff": staff, "practice": practice}
+    )
+
+
+@router.get("/nurse/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: int, staff: PageStaff, session: SessionDep) -> Response:
+    practice = session.get_one(Practice, staff.practice_id)
+    return pages.TemplateResponse(
+        request, "nurse_case.html", {"staff": staff, "practice": practice, "case_id": case_id}
+    )

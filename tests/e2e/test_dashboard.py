@@ -1,0 +1,190 @@
+"""The nurse dashboard in a real browser (Debian's Chromium, driven by Playwright).
+
+The api runs as a real process on a demo database. Cases are opened by emergency and urgent
+messages, which safety triage answers without Rasa, so no dialogue engine is needed here.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from assistant.demo.seed import DEMO_STAFF_PASSWORD
+from assistant.settings import ROOT
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "var" / "screenshots"
+# Flags for a headless Chromium on a machine without network or a display.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    workdir = tmp_path_factory.mktemp("dashboard")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'assistant.db'}",
+        "RASA_URL": "http://127.0.0.1:9",
+        "SLA_CHECK_SECONDS": "0",
+    }
+    subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-m", "assistant", "prepare-db"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    log = open(workdir / "api.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/uvicorn"),
+            "api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                httpx.get(f"{url}/api/v1/practices", timeout=2).raise_for_status()
+                break
+            except httpx.HTTPError:
+                assert process.poll() is None, (workdir / "api.log").read_text()
+                time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def text_in(api_url: str, practice: str, sender: str, text: str) -> dict:
+    response = httpx.post(
+        f"{api_url}/api/v1/chat/{practice}/messages",
+        json={"sender": sender, "text": text},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def sign_in(page: Page, api_url: str, email: str) -> None:
+    page.goto(f"{api_url}/login")
+    page.fill("#email", email)
+    page.fill("#password", DEMO_STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{api_url}/nurse")
+
+
+def test_nurse_works_an_emergency_from_the_queue(api_url: str, browser: Browser) -> None:
+    urgent = text_in(api_url, "cedar-vet-oncology", "owner-a", "his incision is red and oozing pus")
+    emergency = text_in(
+        api_url,
+        "cedar-vet-oncology",
+        "owner-b",
+        "probably nothing but luna collapsed and her gums look white",
+    )
+    text_in(api_url, "harbor-surgical-oncology", "patient-c", "i have chest pain and cant breathe")
+    assert (urgent["route"], emergency["route"]) == ("urgent", "emergency")
+    page = browser.new_page()
+
+    sign_in(page, api_url, "jordan.reyes@cedar-vet.example.org")
+    rows = page.locator("#cases tr")
+    expect(rows).to_have_count(2)  # the surgical practice's case is not shown here
+    expect(rows.nth(0)).to_contain_text("emergency")
+    expect(rows.nth(0)).to_contain_text("luna collapsed")
+    expect(rows.nth(1)).to_contain_text("urgent")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "nurse-queue.png"), full_page=True)
+
+    rows.nth(0).locator("a").click()
+    expect(page.locator("#flags")).to_contain_text("gums")
+    page.click("#claim")
+    expect(page.locator("#title")).to_contain_text("claimed")
+    page.fill("#reply", "Please head to the emergency hospital now; we have called ahead.")
+    page.click("#reply-form button")
+    expect(page.locator("#messages")).to_contain_text("we have called ahead")
+    page.screenshot(path=str(SCREENSHOTS / "nurse-case.png"), full_page=True)
+    page.fill("#note", "Owner on the way to the ER; ER called.")
+    page.click("#resolve-form button")
+    expect(page.locator("#title")).to_contain_text("resolved")
+
+    page.goto(f"{api_url}/nurse")
+    expect(page.locator("#cases tr")).to_have_count(1)
+
+
+def test_queue_updates_live_when_a_new_case_arrives(api_url: str, browser: Browser) -> None:
+    page = browser.new_page()
+    sign_in(page, api_url, "beth.ramsey@harbor-surgical.example.org")
+    expect(page.locator("#status")).to_contain_text("open case(s)")  # first load done
+    before = page.locator("#cases tr").count()
+
+    text_in(api_url, "harbor-surgical-oncology", "patient-d", "my drain fell out this morning")
+
+    expect(page.locator("#cases tr")).to_have_count(before + 1, timeout=15000)
+    expect(page.locator("#cases")).to_contain_text("my drain fell out")
+
+
+def test_wrong_password_stays_on_the_sign_in_page_with_a_reason(
+    api_url: str, browser: Browser
+) -> None:
+    page = browser.new_page()
+    page.goto(f"{api_url}/login")
+    page.fill("#email", "jordan.reyes@cedar-vet.example.org")
+    page.fill("#password", "guess")
+    page.click("button[type=submit]")
+
+    expect(page.locator(".error")).to_contain_text("do not match")
+
+
+def test_web_chat_page_shows_the_emergency_template(api_url: str, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(f"{api_url}/chat/cedar-vet-oncology")
+
+    page.fill("#text", "my dog just had a siezure and wont wake up")
+    page.click("button[type=submit]")
+
+    reply = page.locator(".msg.out").first
+    expect(reply).to_contain_text("emergency vet now")
+    expect(reply).to_contain_text("vet.emergency.go_now")
+    page.screenshot(path=str(SCREENSHOTS / "web-chat.png"), full_page=True)
