@@ -26,6 +26,7 @@ class CaseSummary(BaseModel):
     overdue: bool
     claimed_by: str | None
     assigned_role: str | None
+    assigned_to: str | None
     red_flags: list[dict[str, Any]]
 
 
@@ -159,6 +160,7 @@ def _run(action: Any) -> None:
 
 def _summary(session: SessionDep, e: Escalation, now: datetime) -> CaseSummary:
     claimer = session.get(StaffUser, e.claimed_by_id) if e.claimed_by_id else None
+    assignee = session.get(StaffUser, e.assigned_staff_id) if e.assigned_staff_id else None
     return CaseSummary(
         id=e.id,
         priority=e.priority,
@@ -170,6 +172,7 @@ def _summary(session: SessionDep, e: Escalation, now: datetime) -> CaseSummary:
         overdue=e.status == "open" and e.due_at < now,
         claimed_by=claimer.name if claimer else None,
         assigned_role=e.assigned_role,
+        assigned_to=assignee.name if assignee else None,
         red_flags=e.red_flags,
     )
 

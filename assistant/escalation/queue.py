@@ -7,14 +7,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.audit import record
-from assistant.db.models import Conversation, Escalation, Message, Practice
+from assistant.db.models import (
+    ContactPatient,
+    Conversation,
+    Escalation,
+    Message,
+    Patient,
+    Practice,
+)
 from assistant.practices.hours import close_of_next_business_day
 
 # Deadlines from CLINICAL.md: acknowledge an emergency within 5 minutes, call back
 # on an urgent case within 60 minutes, answer a routine question by the next business day.
 IMMEDIATE_DEADLINES = {"emergency": timedelta(minutes=5), "urgent": timedelta(minutes=60)}
-# Which staff role picks up a case first.
+# Which staff role picks up a case first: symptoms go to the oncology nurse, treatment
+# questions to the treating clinician (the patient's own one when we know who that is).
 ROLE_FOR_CATEGORY = {"billing": "billing"}
+TREATMENT_CATEGORIES = ("clinical_question",)
+CLINICIAN_ROLE = {"veterinary": "oncologist", "human": "surgeon"}
 DEFAULT_ROLE = "nurse"
 
 
@@ -75,9 +85,9 @@ def open_escalation(
         summary=message.body if message else "",
         red_flags=red_flags or [],
         due_at=due_at(practice, priority, now),
-        assigned_role=ROLE_FOR_CATEGORY.get(category, DEFAULT_ROLE),
         created_at=now,
     )
+    _route_to_role(session, escalation, practice, conversation)
     session.add(escalation)
     session.flush()
     record(
@@ -92,6 +102,26 @@ def open_escalation(
 
 
 PRIORITIES_BY_SEVERITY = ("emergency", "urgent", "routine")
+
+
+def _route_to_role(
+    session: Session, escalation: Escalation, practice: Practice, conversation: Conversation
+) -> None:
+    if escalation.category not in TREATMENT_CATEGORIES:
+        escalation.assigned_role = ROLE_FOR_CATEGORY.get(escalation.category, DEFAULT_ROLE)
+        return
+    escalation.assigned_role = CLINICIAN_ROLE[practice.kind]
+    if conversation.contact_id is None:
+        return
+    clinicians = set(
+        session.scalars(
+            select(Patient.primary_clinician_id)
+            .join(ContactPatient, ContactPatient.patient_id == Patient.id)
+            .where(ContactPatient.contact_id == conversation.contact_id)
+        )
+    ) - {None}
+    if len(clinicians) == 1:  # with several pets under different doctors, the role decides
+        escalation.assigned_staff_id = clinicians.pop()
 
 
 def _severity(priority: str) -> int:

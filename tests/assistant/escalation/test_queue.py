@@ -3,7 +3,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.db.models import AuditLog, Conversation, Message
+from assistant.db.models import (
+    AuditLog,
+    Contact,
+    ContactPatient,
+    Conversation,
+    Message,
+    Patient,
+    StaffUser,
+)
 from assistant.escalation.queue import due_at, most_urgent, open_escalation
 from tests.conftest import add_practice
 
@@ -78,3 +86,62 @@ def test_second_request_for_the_same_message_reuses_the_case_and_raises_priority
 def test_most_urgent_ignores_missing_priorities() -> None:
     assert most_urgent([None, "routine", "urgent"]) == "urgent"
     assert most_urgent([None]) is None
+
+
+def test_treatment_question_goes_to_the_patients_own_clinician(session: Session) -> None:
+    practice = add_practice(session, kind="veterinary")
+    vet = StaffUser(
+        practice_id=practice.id,
+        name="Dr. Hart",
+        email="hart@example.org",
+        role="oncologist",
+        phone="+13125550130",
+    )
+    owner = Contact(
+        practice_id=practice.id, phone="+13125550131", first_name="Ana", last_name="Ruiz"
+    )
+    session.add_all([vet, owner])
+    session.flush()
+    pet = Patient(
+        practice_id=practice.id,
+        kind="animal",
+        name="Max",
+        species="dog",
+        primary_clinician_id=vet.id,
+    )
+    session.add(pet)
+    session.flush()
+    session.add(ContactPatient(contact_id=owner.id, patient_id=pet.id, relationship_kind="owner"))
+    conversation = Conversation(
+        practice_id=practice.id, channel="sms", sender_key=owner.phone, contact_id=owner.id
+    )
+    session.add(conversation)
+    session.flush()
+    session.add(
+        Message(conversation_id=conversation.id, direction="in", body="should we stop chemo")
+    )
+    session.flush()
+
+    treatment = open_escalation(
+        session,
+        conversation=conversation,
+        priority="routine",
+        category="clinical_question",
+        now=MONDAY_NOON_CHICAGO,
+    )
+
+    assert (treatment.assigned_role, treatment.assigned_staff_id) == ("oncologist", vet.id)
+
+
+def test_symptom_report_goes_to_the_nurse(session: Session) -> None:
+    conversation = _conversation_with(session, "she has a rash")
+
+    case = open_escalation(
+        session,
+        conversation=conversation,
+        priority="routine",
+        category="symptom",
+        now=MONDAY_NOON_CHICAGO,
+    )
+
+    assert (case.assigned_role, case.assigned_staff_id) == ("nurse", None)
