@@ -4,22 +4,17 @@ This folder has its own conftest (pytest runs here with --confcutdir) because th
 environment does not have the app's libraries.
 """
 
-import os
-import socket
 import sqlite3
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 
 from actions.api_client import AssistantApi, set_api
+from tests.support import processes
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "actions-test-token"
 
 
@@ -56,54 +51,11 @@ class RunningApi:
             ).fetchall()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def running_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
     workdir = tmp_path_factory.mktemp("api")
-    database = workdir / "assistant.db"
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "INTERNAL_API_TOKEN": TOKEN}
-    subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-m", "assistant", "prepare-db"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    log = open(workdir / "api.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/uvicorn"),
-            "api.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                requests.get(f"{url}/api/v1/practices", timeout=2).raise_for_status()
-                break
-            except requests.RequestException:
-                assert process.poll() is None, (workdir / "api.log").read_text()
-                time.sleep(0.5)
-        yield RunningApi(url=url, database=database)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+    with processes.running_api(workdir, INTERNAL_API_TOKEN=TOKEN) as url:
+        yield RunningApi(url=url, database=workdir / "assistant.db")
 
 
 @pytest.fixture

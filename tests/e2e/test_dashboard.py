@@ -4,11 +4,7 @@ The api runs as a real process on a demo database. Cases are opened by emergency
 messages, which safety triage answers without Rasa, so no dialogue engine is needed here.
 """
 
-import os
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.settings import ROOT
+from tests.support import processes
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -34,58 +31,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("dashboard")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'assistant.db'}",
-        "RASA_URL": "http://127.0.0.1:9",
-        "SLA_CHECK_SECONDS": "0",
-    }
-    subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-m", "assistant", "prepare-db"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    log = open(workdir / "api.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/uvicorn"),
-            "api.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                httpx.get(f"{url}/api/v1/practices", timeout=2).raise_for_status()
-                break
-            except httpx.HTTPError:
-                assert process.poll() is None, (workdir / "api.log").read_text()
-                time.sleep(0.5)
+    with processes.running_api(
+        workdir, RASA_URL="http://127.0.0.1:9", SLA_CHECK_SECONDS="0"
+    ) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,7 @@
 to them over HTTP the way the web chat does."""
 
 import os
-import signal
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +11,7 @@ import httpx
 import pytest
 
 from assistant.settings import ROOT
+from tests.support import processes
 
 pytestmark = pytest.mark.e2e
 TOKEN = "e2e-internal-token"
@@ -29,16 +27,9 @@ def _model() -> Path:
     return models[-1]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Stack:
     api: str
-    workdir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def send(self, practice: str, text: str, sender: str) -> dict:
@@ -51,49 +42,31 @@ class Stack:
         return response.json()
 
     def stop(self, name: str) -> None:
-        process = self.processes.pop(name)
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {log.name} (last 40 lines)\n"
-            + "\n".join(log.read_text(errors="replace").splitlines()[-40:])
-            for log in sorted(self.workdir.glob("*.log"))
-        )
+        processes.stop(self.processes.pop(name))
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("stack")
-    rasa_port, actions_port, api_port = _free_port(), _free_port(), _free_port()
+    rasa_port, actions_port, api_port = (processes.free_port() for _ in range(3))
     (workdir / "endpoints.yml").write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: {workdir / "tracker.db"}\n'
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'assistant.db'}",
-        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-        "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
-        "ASSISTANT_API_URL": f"http://127.0.0.1:{api_port}",
-        "INTERNAL_API_TOKEN": TOKEN,
-        "API_PORT": str(api_port),
-        "SANIC_HOST": "127.0.0.1",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    }
-    subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-m", "assistant", "prepare-db"],
-        cwd=ROOT,
-        env=env,
-        check=True,
+    env = processes.app_environment(
+        workdir / "assistant.db",
+        RASA_URL=f"http://127.0.0.1:{rasa_port}",
+        ACTIONS_URL=f"http://127.0.0.1:{actions_port}",
+        ASSISTANT_API_URL=f"http://127.0.0.1:{api_port}",
+        INTERNAL_API_TOKEN=TOKEN,
+        SANIC_HOST="127.0.0.1",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
     )
+    processes.prepare_database(env)
+    rasa = str(ROOT / ".venv-rasa/bin/rasa")
     commands = {
         "rasa": [
-            str(ROOT / ".venv-rasa/bin/rasa"),
+            rasa,
             "run",
             "--enable-api",
             "-i",
@@ -107,54 +80,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "--credentials",
             "credentials.yml",
         ],
-        "actions": [
-            str(ROOT / ".venv-rasa/bin/rasa"),
-            "run",
-            "actions",
-            "--actions",
-            "actions",
-            "-p",
-            str(actions_port),
-        ],
-        "api": [
-            str(ROOT / ".venv/bin/uvicorn"),
-            "api.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(api_port),
-        ],
+        "actions": [rasa, "run", "actions", "--actions", "actions", "-p", str(actions_port)],
+        "api": processes.api_command(api_port),
     }
-    stack = Stack(api=f"http://127.0.0.1:{api_port}", workdir=workdir)
+    stack = Stack(api=f"http://127.0.0.1:{api_port}")
     for name, command in commands.items():
-        log = open(workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        stack.processes[name] = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        stack.processes[name] = processes.start(name, command, env, workdir)
     try:
-        _wait_healthy(stack)
+        # /health is 200 only when the database, Rasa (with its model) and actions are all up.
+        processes.wait_for(f"{stack.api}/health", stack.processes, workdir, timeout=BOOT_TIMEOUT)
         yield stack
     finally:
         for name in list(stack.processes):
             stack.stop(name)
-
-
-def _wait_healthy(stack: Stack) -> None:
-    deadline = time.monotonic() + BOOT_TIMEOUT
-    last = None
-    while time.monotonic() < deadline:
-        for name, process in stack.processes.items():
-            if process.poll() is not None:
-                pytest.fail(f"{name} exited with {process.returncode}\n{stack.logs()}")
-        try:
-            last = httpx.get(f"{stack.api}/health", timeout=5)
-            if last.status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(2)
-    pytest.fail(f"stack not healthy after {BOOT_TIMEOUT}s: {last and last.text}\n{stack.logs()}")
 
 
 def test_health_is_all_ok(stack: Stack) -> None:

@@ -1,0 +1,108 @@
+"""Run the project's own processes for tests: free ports, a prepared database, the api.
+
+Standard library only, so the Rasa environment's action tests can use it too.
+"""
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def app_environment(database: Path, **settings: str) -> dict[str, str]:
+    """This process's environment, pointed at a private SQLite database."""
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{database}", **settings}
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Migrate and load the demo practices, as `make run` does."""
+    subprocess.run(
+        [str(APP_PYTHON), "-m", "assistant", "prepare-db"], cwd=ROOT, env=env, check=True
+    )
+
+
+def start(
+    name: str, command: list[str], env: dict[str, str], logs: Path
+) -> subprocess.Popen[bytes]:
+    """Start a process from the repo root with its output in `logs/<name>.log`."""
+    with open(logs / f"{name}.log", "wb") as log:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def api_command(port: int) -> list[str]:
+    return [
+        str(ROOT / ".venv/bin/uvicorn"),
+        "api.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+
+
+def wait_for(
+    url: str, processes: dict[str, subprocess.Popen[bytes]], logs: Path, timeout: float
+) -> None:
+    """Poll `url` until it answers 200; fail early, with the logs, if a process dies."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    while time.monotonic() < deadline:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                raise AssertionError(f"{name} exited with {process.returncode}\n{tail(logs)}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except urllib.error.HTTPError as exc:
+            last = f"HTTP {exc.code}: {exc.read()[:300]!r}"
+        except OSError as exc:
+            last = str(exc)
+        time.sleep(1)
+    raise AssertionError(f"{url} not ready after {timeout:.0f} s ({last})\n{tail(logs)}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def tail(logs: Path, lines: int = 40) -> str:
+    return "\n".join(
+        f"--- {log.name} (last {lines} lines)\n"
+        + "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+        for log in sorted(logs.glob("*.log"))
+    )
+
+
+@contextmanager
+def running_api(workdir: Path, **settings: str) -> Iterator[str]:
+    """An api process on a fresh demo database in `workdir`; yields its base URL."""
+    port = free_port()
+    env = app_environment(workdir / "assistant.db", **settings)
+    prepare_database(env)
+    process = start("api", api_command(port), env, workdir)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{url}/api/v1/practices", {"api": process}, workdir, timeout=120)
+        yield url
+    finally:
+        stop(process)
