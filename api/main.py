@@ -17,6 +17,7 @@ from assistant.conversation.turn import TurnHandler
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.escalation.sla import repage_overdue
+from assistant.messaging.outbox import DryRunGateway, deliver_pending
 from assistant.safety.triage import Triage
 from assistant.settings import Settings, get_settings
 from assistant.templates import TemplateRegistry
@@ -70,18 +71,19 @@ def create_app(
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Runs the deadline watch (re-paging overdue emergencies) while the api is up."""
+    """While the api is up: deliver the outbox, and page again for overdue cases."""
     state: AppState = app.state.assistant
     scheduler = BackgroundScheduler(timezone="UTC")
-    if state.settings.sla_check_seconds > 0:
-        scheduler.add_job(
-            _repage_overdue,
-            "interval",
-            seconds=state.settings.sla_check_seconds,
-            args=[state],
-            max_instances=1,
-            coalesce=True,
-        )
+    jobs = (
+        (_deliver_outbox, state.settings.outbox_poll_seconds),
+        (_repage_overdue, state.settings.sla_check_seconds),
+    )
+    for job, seconds in jobs:
+        if seconds > 0:
+            scheduler.add_job(
+                job, "interval", seconds=seconds, args=[state], max_instances=1, coalesce=True
+            )
+    if scheduler.get_jobs():
         scheduler.start()
     yield
     if scheduler.running:
@@ -91,6 +93,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _repage_overdue(state: AppState) -> None:
     with state.sessions() as session:
         repage_overdue(session, now=datetime.now(UTC), case_url_base=state.settings.public_base_url)
+        session.commit()
+
+
+def _deliver_outbox(state: AppState) -> None:
+    # The SMS channel (Twilio) will replace the dry run; until then messages are logged.
+    with state.sessions() as session:
+        deliver_pending(session, gateway=DryRunGateway(), now=datetime.now(UTC))
         session.commit()
 
 

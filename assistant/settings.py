@@ -22,7 +22,9 @@ class Settings(BaseSettings):
     # Signs the staff sign-in cookie; set a long random value in production.
     session_secret: str = "local-dev-session-secret"
     # Seconds between checks for unacknowledged emergency and urgent cases; 0 turns it off.
-    sla_check_seconds: int = 30
+    sla_check_seconds: float = 30
+    # Seconds between outbox deliveries (pages, staff replies); 0 turns it off.
+    outbox_poll_seconds: float = 2
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"

@@ -50,6 +50,8 @@ def client(
         database_url=str(sqlite_engine.url),
         internal_api_token=INTERNAL_TOKEN,
         actions_url="http://127.0.0.1:9",
+        sla_check_seconds=0,  # background jobs are tested on their own
+        outbox_poll_seconds=0,
     )
     rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(scripted_rasa))
     with TestClient(create_app(settings, rasa=rasa, triage=triage)) as test_client:

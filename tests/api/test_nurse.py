@@ -45,7 +45,9 @@ def app(engine_with_demo: Engine, triage: Triage) -> FastAPI:
             }
         ],
     )
-    settings = Settings(database_url=str(engine_with_demo.url), sla_check_seconds=0)
+    settings = Settings(
+        database_url=str(engine_with_demo.url), sla_check_seconds=0, outbox_poll_seconds=0
+    )
     rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(scripted))
     return create_app(settings, rasa=rasa, triage=triage)
 

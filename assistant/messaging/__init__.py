@@ -1,0 +1,1 @@
+"""Messages out of the practice: the outbox and the gateways that deliver it."""
