@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.deps import PracticeDep
+from assistant.practices.details import readable_phone
 
 router = APIRouter(include_in_schema=False)
 pages = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "pages")
@@ -14,4 +15,7 @@ pages = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "page
 
 @router.get("/chat/{practice}", response_class=HTMLResponse)
 def chat_page(request: Request, practice: PracticeDep) -> HTMLResponse:
-    return pages.TemplateResponse(request, "chat.html", {"practice": practice})
+    phone = readable_phone(practice.emergency_contact_number)
+    return pages.TemplateResponse(
+        request, "chat.html", {"practice": practice, "emergency_phone": phone}
+    )
