@@ -93,14 +93,50 @@ class TurnHandler:
         text: str,
         now: datetime,
     ) -> TurnResult:
+        """A whole turn, as web chat needs it: store the message, then answer it."""
+        inbound = self.receive(
+            session, practice=practice, channel=channel, sender_key=sender_key, text=text, now=now
+        )
+        return self.answer(session, practice=practice, inbound=inbound, now=now)
+
+    def receive(
+        self,
+        session: Session,
+        *,
+        practice: Practice,
+        channel: str,
+        sender_key: str,
+        text: str,
+        now: datetime,
+    ) -> Message:
+        """Store the inbound message in its conversation and commit, before anything else."""
         conversation = _conversation_for(session, practice, channel, sender_key, now)
         inbound = Message(
             conversation_id=conversation.id, direction="in", body=text, created_at=now
         )
         session.add(inbound)
-        # Commit before asking Rasa: its actions reach this conversation through the api.
+        # Committed before asking Rasa: its actions reach this conversation through the api.
         session.commit()
+        return inbound
 
+    def answer(
+        self,
+        session: Session,
+        *,
+        practice: Practice,
+        inbound: Message,
+        now: datetime,
+        defer_dialogue_failure: bool = False,
+    ) -> TurnResult:
+        """Answer a stored message: triage first, then (unless a person holds the
+        conversation) the dialogue engine.
+
+        With `defer_dialogue_failure` an unreachable Rasa raises `DialogueUnavailable`
+        (after triage, so red flags are still answered) and the caller tries again later;
+        otherwise the client gets the technical-problem template and a case opens.
+        """
+        conversation = session.get_one(Conversation, inbound.conversation_id)
+        text = inbound.body
         open_now = is_open(practice.business_hours, practice.timezone, now)
         assessment = self._triage.assess(text, practice.kind)
         category = None
@@ -113,7 +149,13 @@ class TurnHandler:
             planned = [self._triage_reply(assessment, practice, open_now)]
             category = "self_harm" if assessment.self_harm else "red_flag"
         else:
-            dialogue_plan = self._plan_replies(practice, conversation.id, text, open_now)
+            try:
+                dialogue_plan = self._plan_replies(practice, conversation.id, text, open_now)
+            except DialogueUnavailable as exc:
+                logger.warning("dialogue failed for conversation %s: %s", conversation.id, exc)
+                if defer_dialogue_failure:
+                    raise
+                dialogue_plan = None
             if dialogue_plan is None:
                 technical = self._safe_template(TECHNICAL_PROBLEM, practice, open_now)
                 dialogue_plan = [PlannedReply(technical, "fallback", case_priority="routine")]
@@ -124,7 +166,55 @@ class TurnHandler:
                 nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
                 planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
                 category = "clinical_question"
+        return self._finish(
+            session,
+            practice,
+            conversation,
+            inbound,
+            planned,
+            category,
+            _flags_for_case(assessment),
+            now,
+        )
 
+    def reply_with_template(
+        self,
+        session: Session,
+        *,
+        practice: Practice,
+        inbound: Message,
+        key: str,
+        route: str,
+        now: datetime,
+        case_category: str | None = None,
+    ) -> TurnResult:
+        """Answer a stored message with one fixed template (consent keywords, pictures),
+        opening a routine case when `case_category` is given."""
+        conversation = session.get_one(Conversation, inbound.conversation_id)
+        open_now = is_open(practice.business_hours, practice.timezone, now)
+        planned = [
+            PlannedReply(
+                self._safe_template(key, practice, open_now),
+                route,
+                "routine" if case_category else None,
+            )
+        ]
+        return self._finish(
+            session, practice, conversation, inbound, planned, case_category, [], now
+        )
+
+    def _finish(
+        self,
+        session: Session,
+        practice: Practice,
+        conversation: Conversation,
+        inbound: Message,
+        planned: list[PlannedReply],
+        category: str | None,
+        red_flags: list[dict[str, Any]],
+        now: datetime,
+    ) -> TurnResult:
+        """Render and store the replies, and make sure the promised case exists."""
         route = most_severe([p.route for p in planned])
         case_priority = most_urgent(
             [ROUTES_NEEDING_A_CASE.get(route)] + [p.case_priority for p in planned]
@@ -156,7 +246,7 @@ class TurnHandler:
                 priority=case_priority,
                 category=category or route,
                 now=now,
-                red_flags=_flags_for_case(assessment),
+                red_flags=red_flags,
             )
         else:
             escalation = _case_for(session, inbound)
@@ -217,14 +307,13 @@ class TurnHandler:
     def _plan_replies(
         self, practice: Practice, conversation_id: str, text: str, open_now: bool
     ) -> list[PlannedReply] | None:
-        """Templates and routes for Rasa's replies, or None when the turn cannot be trusted."""
-        try:
-            bot_replies = self._dialogue.turn(
-                conversation_id, text, {"practice": practice.slug, "kind": practice.kind}
-            )
-        except DialogueUnavailable as exc:
-            logger.warning("dialogue failed for conversation %s: %s", conversation_id, exc)
-            return None
+        """Templates and routes for Rasa's replies; None when a reply is not a template.
+
+        Raises `DialogueUnavailable` when Rasa is down, too slow, or answers nothing.
+        """
+        bot_replies = self._dialogue.turn(
+            conversation_id, text, {"practice": practice.slug, "kind": practice.kind}
+        )
         planned = []
         for bot_reply in bot_replies:
             if bot_reply.template_key is None:
