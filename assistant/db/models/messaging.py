@@ -25,6 +25,30 @@ class InboxMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="received")  # received|processed
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The conversation message this SMS became, once stored (so a retry does not store it twice).
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
+    # Processing survives restarts: a failed attempt is retried later, a stale start is retaken.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    processing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+OUTBOX_KINDS = ("reply", "proactive", "page", "consent")
+# pending: waiting (for next_attempt_at, when set)
+# sending: claimed by a sender at claimed_at; without provider_sid, Twilio may or may not have it
+# queued | sent | delivered | undelivered | failed: as Twilio reports it (failed: also ours)
+# suppressed: not sent, the number opted out; dry_run: logged instead of sent (no credentials)
+OUTBOX_STATUSES = (
+    "pending",
+    "sending",
+    "queued",
+    "sent",
+    "delivered",
+    "undelivered",
+    "failed",
+    "suppressed",
+    "dry_run",
+)
 
 
 class OutboxMessage(Base):
@@ -36,10 +60,17 @@ class OutboxMessage(Base):
     to_number: Mapped[str] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text)
     template_id: Mapped[str | None] = mapped_column(String(120))
-    # pending | sending | sent | delivered | failed | dry_run
+    # One of OUTBOX_KINDS: only "proactive" waits for quiet hours to end; only "consent"
+    # (the confirmation of an opt-out) goes to an opted-out number.
+    kind: Mapped[str] = mapped_column(String(16), default="reply", server_default="reply")
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    provider_sid: Mapped[str | None] = mapped_column(String(64))
+    # Twilio's message SID: once set, the row is never sent again.
+    provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error_code: Mapped[str | None] = mapped_column(String(16))
+    error_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
