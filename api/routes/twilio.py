@@ -1,0 +1,32 @@
+"""Twilio's inbound SMS webhook: check the signature, store the message, answer at once."""
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, HTTPException, Response
+from sqlalchemy import select
+
+from api.deps import SessionDep, StateDep
+from api.twilio_auth import TwilioForm
+from assistant.db.models import Practice
+from assistant.messaging.inbox import store_inbound
+
+router = APIRouter(tags=["twilio"])
+
+# Nothing to say in the webhook's answer: replies go out through the outbox.
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+@router.post("/twilio/sms")
+def inbound_sms(form: TwilioForm, session: SessionDep, state: StateDep) -> Response:
+    if not form.get("MessageSid"):
+        raise HTTPException(status_code=400, detail="MessageSid missing")
+    practice = session.scalars(
+        select(Practice).where(Practice.sms_number == form.get("To"))
+    ).first()
+    if practice is None:
+        # Visible in Twilio's debugger: the number is not configured for any practice here.
+        raise HTTPException(status_code=404, detail="no practice uses this number")
+    _, new = store_inbound(session, practice=practice, form=form, now=datetime.now(UTC))
+    if new:
+        state.inbox.kick()
+    return Response(EMPTY_TWIML, media_type="application/xml")

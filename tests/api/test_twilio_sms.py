@@ -1,0 +1,252 @@
+"""Inbound SMS through the signed Twilio webhook, answered in the background."""
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from twilio.request_validator import RequestValidator
+
+from api.main import create_app
+from api.twilio_auth import DRY_RUN_AUTH_TOKEN
+from assistant.db.engine import make_session_factory
+from assistant.db.models import Contact, Escalation, InboxMessage, OutboxMessage
+from assistant.demo import load_demo_data
+from assistant.dialogue.rasa_client import RasaClient
+from assistant.safety.triage import Triage
+from assistant.settings import Settings
+from tests.api.conftest import ScriptedRasa
+
+PUBLIC = "https://assistant.example.org"
+VET_NUMBER = "+13125550101"  # Cedar's SMS number in the demo data
+OWNER = "+13125550120"  # Maria Alvarez, a demo owner
+
+
+@pytest.fixture
+def engine_with_demo(sqlite_engine: Engine) -> Engine:
+    with make_session_factory(sqlite_engine)() as session:
+        load_demo_data(session, today=date(2026, 11, 30))
+        session.commit()
+    return sqlite_engine
+
+
+@pytest.fixture
+def rasa() -> ScriptedRasa:
+    scripted = ScriptedRasa()
+    scripted.replies = lambda request: httpx.Response(
+        200, json=[{"recipient_id": "x", "custom": {"template": "faq.hours", "route": "faq"}}]
+    )
+    return scripted
+
+
+@pytest.fixture
+def client(engine_with_demo: Engine, triage: Triage, rasa: ScriptedRasa) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url=str(engine_with_demo.url),
+        public_base_url=PUBLIC,
+        sla_check_seconds=0,
+        outbox_poll_seconds=0,
+        inbox_sweep_seconds=0,
+    )
+    rasa_client = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(rasa))
+    with TestClient(create_app(settings, rasa=rasa_client, triage=triage)) as test_client:
+        yield test_client
+
+
+def signed_post(
+    client: TestClient,
+    params: dict[str, str],
+    *,
+    signature: str | None = None,
+    token: str = DRY_RUN_AUTH_TOKEN,
+) -> httpx.Response:
+    if signature is None:
+        signature = RequestValidator(token).compute_signature(f"{PUBLIC}/twilio/sms", params)
+    headers = {"X-Twilio-Signature": signature} if signature else {}
+    return client.post("/twilio/sms", data=params, headers=headers)
+
+
+def sms(body: str, sid: str, sender: str = OWNER, **extra: str) -> dict[str, str]:
+    return {
+        "MessageSid": sid,
+        "From": sender,
+        "To": VET_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+        **extra,
+    }
+
+
+def db(client: TestClient) -> Session:
+    return client.app.state.assistant.sessions()  # type: ignore[attr-defined]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def settled(client: TestClient) -> bool:
+    with db(client) as session:
+        statuses = session.scalars(select(InboxMessage.status)).all()
+        return bool(statuses) and all(s in ("processed", "retry") for s in statuses)
+
+
+def outbox(client: TestClient) -> list[OutboxMessage]:
+    with db(client) as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_signed_message_is_stored_answered_at_once_and_replied_in_the_background(
+    client: TestClient,
+) -> None:
+    response = signed_post(client, sms("what time do you open saturday", "SM1"))
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    assert "<Response></Response>" in response.text
+    wait_until(lambda: settled(client))
+    [reply] = outbox(client)
+    assert (reply.to_number, reply.template_id, reply.kind) == (OWNER, "both.faq.hours", "reply")
+
+
+@pytest.mark.parametrize("tamper", ["forged", "missing", "altered"])
+def test_bad_signature_is_refused_and_nothing_is_stored(client: TestClient, tamper: str) -> None:
+    params = sms("hello", "SM-bad")
+    if tamper == "forged":
+        response = signed_post(client, params, token="not-the-auth-token")
+    elif tamper == "missing":
+        response = signed_post(client, params, signature="")
+    else:
+        good = RequestValidator(DRY_RUN_AUTH_TOKEN).compute_signature(
+            f"{PUBLIC}/twilio/sms", params
+        )
+        response = signed_post(client, {**params, "Body": "hello, changed"}, signature=good)
+
+    assert response.status_code == 403
+    with db(client) as session:
+        assert session.scalars(select(InboxMessage)).all() == []
+
+
+def test_a_twilio_retry_of_the_same_message_is_processed_once(client: TestClient) -> None:
+    for _ in range(3):
+        assert signed_post(client, sms("are you open today", "SM-retry")).status_code == 200
+
+    wait_until(lambda: settled(client))
+    with db(client) as session:
+        assert len(session.scalars(select(InboxMessage)).all()) == 1
+    assert len(outbox(client)) == 1
+
+
+def test_stop_opts_out_with_one_confirmation_and_cancel_my_appointment_is_not_stop(
+    client: TestClient,
+) -> None:
+    signed_post(client, sms("cancel my appointment", "SM-c1"))
+    wait_until(lambda: settled(client))
+    with db(client) as session:
+        assert (
+            session.scalars(select(Contact.consent).where(Contact.phone == OWNER)).one()
+            == "opted_in"
+        )
+
+    signed_post(client, sms("STOP", "SM-c2"))
+    wait_until(lambda: settled(client))
+
+    with db(client) as session:
+        assert (
+            session.scalars(select(Contact.consent).where(Contact.phone == OWNER)).one()
+            == "opted_out"
+        )
+    last = outbox(client)[-1]
+    assert (last.template_id, last.kind) == ("both.consent.stopped", "consent")
+
+
+def test_picture_without_words_gets_an_answer_and_a_case_with_the_link(client: TestClient) -> None:
+    url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
+    response = signed_post(
+        client, sms("", "MM1", NumMedia="1", MediaUrl0=url, MediaContentType0="image/jpeg")
+    )
+
+    assert response.status_code == 200
+    wait_until(lambda: settled(client))
+    assert [m.template_id for m in outbox(client)] == ["both.media.received"]
+    with db(client) as session:
+        case = session.scalars(select(Escalation)).one()
+        assert (case.priority, case.category) == ("routine", "picture")
+        assert url in case.summary
+
+
+def test_one_senders_messages_are_answered_in_order(client: TestClient, rasa: ScriptedRasa) -> None:
+    seen: list[str] = []
+
+    def slow_in_order(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content)["message"])
+        time.sleep(0.2)
+        return httpx.Response(
+            200, json=[{"custom": {"template": "greet.you_are_welcome", "route": "other"}}]
+        )
+
+    rasa.replies = slow_in_order
+    for n in range(4):
+        signed_post(client, sms(f"message number {n}", f"SM-o{n}"))
+
+    wait_until(lambda: settled(client) and len(outbox(client)) == 4)
+    assert seen == [f"message number {n}" for n in range(4)]
+
+
+def test_different_senders_are_answered_at_the_same_time(
+    client: TestClient, rasa: ScriptedRasa
+) -> None:
+    both_inside = threading.Barrier(2, timeout=10)
+
+    def needs_company(request: httpx.Request) -> httpx.Response:
+        both_inside.wait()  # only passes when two turns run at once
+        return httpx.Response(200, json=[{"custom": {"template": "greet.hello", "route": "other"}}])
+
+    rasa.replies = needs_company
+    signed_post(client, sms("hi there", "SM-p1", sender="+13125550124"))
+    signed_post(client, sms("hello", "SM-p2", sender="+17085550125"))
+
+    wait_until(lambda: settled(client) and len(outbox(client)) == 2)
+
+
+def test_with_rasa_down_a_message_waits_and_is_answered_when_rasa_is_back_and_an_emergency_at_once(
+    client: TestClient, rasa: ScriptedRasa
+) -> None:
+    rasa.replies = lambda request: httpx.Response(503, text="down")
+    signed_post(client, sms("when is my next appointment", "SM-w1"))
+    wait_until(lambda: settled(client))
+    signed_post(client, sms("he collapsed and his gums are white", "SM-w2"))
+    wait_until(lambda: any(m.template_id and "emergency" in m.template_id for m in outbox(client)))
+
+    with db(client) as session:
+        statuses = dict(
+            session.execute(select(InboxMessage.provider_message_id, InboxMessage.status)).all()
+        )
+    assert statuses == {"SM-w1": "retry", "SM-w2": "processed"}
+    replies = [m for m in outbox(client) if m.kind == "reply"]
+    assert replies[0].template_id.startswith("vet.emergency.go_now")
+    assert [m.kind for m in outbox(client)].count("page") == 1  # the on-call vet
+
+    rasa.replies = lambda request: httpx.Response(
+        200, json=[{"custom": {"template": "booking.handoff_to_staff", "route": "booking"}}]
+    )
+    with db(client) as session:  # its retry is due now
+        row = session.scalars(
+            select(InboxMessage).where(InboxMessage.provider_message_id == "SM-w1")
+        ).one()
+        row.next_attempt_at = row.received_at
+        session.commit()
+    client.app.state.assistant.inbox.drain()  # type: ignore[attr-defined]
+
+    assert outbox(client)[-1].template_id == "both.booking.handoff_to_staff"
