@@ -11,13 +11,25 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.auth import SignInRequired
-from api.routes import chat, health, internal, nurse, pages, practices, staff_pages
+from api.routes import (
+    chat,
+    health,
+    internal,
+    nurse,
+    pages,
+    practices,
+    staff_pages,
+    twilio,
+    twilio_status,
+)
 from api.state import AppState
 from assistant.conversation.turn import TurnHandler
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.escalation.sla import repage_overdue
-from assistant.messaging.outbox import DryRunGateway, deliver_pending
+from assistant.messaging.inbox import InboxProcessor
+from assistant.messaging.outbox import deliver_pending
+from assistant.messaging.twilio_gateway import make_gateway
 from assistant.safety.triage import Triage
 from assistant.settings import Settings, get_settings
 from assistant.templates import TemplateRegistry
@@ -39,20 +51,21 @@ def create_app(
     registry.check_required()
     engine = make_engine(settings.database_url)
     rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
-
+    triage = triage or Triage.load()
+    sessions = make_session_factory(engine)
+    turns = TurnHandler(
+        registry=registry, dialogue=rasa, triage=triage, case_url_base=settings.public_base_url
+    )
     app = FastAPI(title="Oncology practice assistant", version="0.1.0", lifespan=_lifespan)
     app.state.assistant = AppState(
         settings=settings,
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=sessions,
         registry=registry,
         rasa=rasa,
-        turns=TurnHandler(
-            registry=registry,
-            dialogue=rasa,
-            triage=triage or Triage.load(),
-            case_url_base=settings.public_base_url,
-        ),
+        turns=turns,
+        inbox=InboxProcessor(sessions=sessions, turns=turns, triage=triage),
+        sms_gateway=make_gateway(settings),
     )
     app.add_middleware(
         SessionMiddleware,
@@ -63,7 +76,7 @@ def create_app(
         max_age=12 * 3600,  # one shift
     )
     app.add_exception_handler(SignInRequired, _redirect_to_sign_in)
-    routers = (health, practices, chat, internal, pages, nurse, staff_pages)
+    routers = (health, practices, chat, internal, pages, nurse, staff_pages, twilio, twilio_status)
     for module in routers:
         app.include_router(module.router)
     return app
@@ -88,6 +101,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     if scheduler.running:
         scheduler.shutdown(wait=False)
+    state.inbox.shutdown()
 
 
 def _repage_overdue(state: AppState) -> None:
@@ -96,11 +110,13 @@ def _repage_overdue(state: AppState) -> None:
         session.commit()
 
 
+def _sweep_inbox(state: AppState) -> None:
+    state.inbox.kick()
+
+
 def _deliver_outbox(state: AppState) -> None:
-    # The SMS channel (Twilio) will replace the dry run; until then messages are logged.
     with state.sessions() as session:
-        deliver_pending(session, gateway=DryRunGateway(), now=datetime.now(UTC))
-        session.commit()
+        deliver_pending(session, gateway=state.sms_gateway, now=datetime.now(UTC))
 
 
 async def _redirect_to_sign_in(request: Request, exc: Exception) -> Response:

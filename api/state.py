@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.conversation.turn import TurnHandler
 from assistant.dialogue.rasa_client import RasaClient
+from assistant.messaging.inbox import InboxProcessor
+from assistant.messaging.outbox import Gateway
 from assistant.settings import Settings
 from assistant.templates import TemplateRegistry
 
@@ -19,3 +21,6 @@ class AppState:
     registry: TemplateRegistry
     rasa: RasaClient
     turns: TurnHandler
+    inbox: InboxProcessor
+    # Twilio with credentials, else a dry run that logs.
+    sms_gateway: Gateway

@@ -3,6 +3,7 @@
 import argparse
 import sys
 import time
+import uuid
 from datetime import date
 
 import httpx
@@ -57,6 +58,34 @@ def _print_ready(base: str, practices: list[dict[str, str]]) -> None:
     print("\n".join(lines), flush=True)
 
 
+def send_test_sms(*, to: str, sender: str, text: str) -> int:
+    """Post a correctly signed Twilio webhook to the local api, as Twilio would."""
+    from twilio.request_validator import RequestValidator
+
+    from api.twilio_auth import DRY_RUN_AUTH_TOKEN
+
+    settings = get_settings()
+    params = {
+        "MessageSid": f"SMlocal{uuid.uuid4().hex[:24]}",
+        "From": sender,
+        "To": to,
+        "Body": text,
+        "NumMedia": "0",
+    }
+    signed_url = f"{settings.public_base_url.rstrip('/')}/twilio/sms"
+    token = settings.twilio_auth_token or DRY_RUN_AUTH_TOKEN
+    signature = RequestValidator(token).compute_signature(signed_url, params)
+    response = httpx.post(
+        f"http://127.0.0.1:{settings.api_port}/twilio/sms",
+        data=params,
+        headers={"X-Twilio-Signature": signature},
+        timeout=10,
+    )
+    print(f"{response.status_code} {response.text}")
+    print("the reply appears in the outbox: /nurse/outbox (signed in) or the api log")
+    return 0 if response.status_code == 200 else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -64,11 +93,17 @@ def main(argv: list[str] | None = None) -> int:
     ready = commands.add_parser("wait-ready", help="wait until /health is all ok, then idle")
     ready.add_argument("--timeout", type=float, default=600)
     ready.add_argument("--then-idle", action="store_true", help="keep running (for the supervisor)")
+    sms = commands.add_parser("send-test-sms", help="post a signed Twilio webhook locally")
+    sms.add_argument("text")
+    sms.add_argument("--to", default="+13125550101", help="the practice's SMS number")
+    sms.add_argument("--from", dest="sender", default="+13125550120", help="the sender")
     args = parser.parse_args(argv)
 
     if args.command == "prepare-db":
         prepare_database()
         return 0
+    if args.command == "send-test-sms":
+        return send_test_sms(to=args.to, sender=args.sender, text=args.text)
     status = wait_ready(args.timeout)
     if args.then_idle and status == 0:
         # The supervisor stops everything when one process exits; this one stays.

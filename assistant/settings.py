@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     sla_check_seconds: float = 30
     # Seconds between outbox deliveries (pages, staff replies); 0 turns it off.
     outbox_poll_seconds: float = 2
+    # Seconds between sweeps of the SMS inbox (messages waiting for Rasa, crash leftovers).
+    inbox_sweep_seconds: float = 5
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"

@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 
 from api.auth import PageStaff
 from api.deps import SessionDep
-from assistant.db.models import Practice
+from assistant.db.models import OutboxMessage, Practice
 from assistant.staff.auth import authenticate
 
 router = APIRouter(include_in_schema=False)
@@ -60,4 +61,19 @@ def case_page(request: Request, case_id: int, staff: PageStaff, session: Session
     practice = session.get_one(Practice, staff.practice_id)
     return pages.TemplateResponse(
         request, "nurse_case.html", {"staff": staff, "practice": practice, "case_id": case_id}
+    )
+
+
+@router.get("/nurse/outbox", response_class=HTMLResponse)
+def outbox_page(request: Request, staff: PageStaff, session: SessionDep) -> Response:
+    """What the practice sent or will send by SMS; with no Twilio account, the dry-run log."""
+    practice = session.get_one(Practice, staff.practice_id)
+    messages = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.practice_id == staff.practice_id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(100)
+    ).all()
+    return pages.TemplateResponse(
+        request, "nurse_outbox.html", {"staff": staff, "practice": practice, "messages": messages}
     )

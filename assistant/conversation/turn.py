@@ -97,6 +97,8 @@ class TurnHandler:
         inbound = self.receive(
             session, practice=practice, channel=channel, sender_key=sender_key, text=text, now=now
         )
+        # Committed before asking Rasa: its actions reach this conversation through the api.
+        session.commit()
         return self.answer(session, practice=practice, inbound=inbound, now=now)
 
     def receive(
@@ -109,14 +111,14 @@ class TurnHandler:
         text: str,
         now: datetime,
     ) -> Message:
-        """Store the inbound message in its conversation and commit, before anything else."""
+        """Add the inbound message to its conversation (flushed; the caller commits it,
+        together with whatever else records its arrival, before answering)."""
         conversation = _conversation_for(session, practice, channel, sender_key, now)
         inbound = Message(
             conversation_id=conversation.id, direction="in", body=text, created_at=now
         )
         session.add(inbound)
-        # Committed before asking Rasa: its actions reach this conversation through the api.
-        session.commit()
+        session.flush()
         return inbound
 
     def answer(

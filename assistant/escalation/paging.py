@@ -40,7 +40,9 @@ def page_on_call(
         f"respond by {escalation.due_at:%H:%M} UTC. Open: {case_url}"
     )
     pages = [
-        OutboxMessage(practice_id=practice.id, to_number=staff.phone, body=body, status="pending")
+        OutboxMessage(
+            practice_id=practice.id, to_number=staff.phone, body=body, kind="page", status="pending"
+        )
         for staff in recipients
     ]
     session.add_all(pages)
