@@ -47,6 +47,7 @@ def create_app(
     """
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run otherwise
     registry = TemplateRegistry.load(settings.templates_dir)
     registry.check_required()
     engine = make_engine(settings.database_url)
@@ -84,12 +85,15 @@ def create_app(
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While the api is up: deliver the outbox, and page again for overdue cases."""
+    """While the api is up: deliver the outbox, page again for overdue cases, and answer
+    SMS that wait (for Rasa, or after a crash)."""
     state: AppState = app.state.assistant
     scheduler = BackgroundScheduler(timezone="UTC")
     jobs = (
         (_deliver_outbox, state.settings.outbox_poll_seconds),
         (_repage_overdue, state.settings.sla_check_seconds),
+        # Picks up SMS waiting for Rasa, and any a crash left half answered.
+        (_sweep_inbox, state.settings.inbox_sweep_seconds),
     )
     for job, seconds in jobs:
         if seconds > 0:

@@ -4,7 +4,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
@@ -16,12 +16,14 @@ from twilio.request_validator import RequestValidator
 from api.main import create_app
 from api.twilio_auth import DRY_RUN_AUTH_TOKEN
 from assistant.db.engine import make_session_factory
-from assistant.db.models import Contact, Escalation, InboxMessage, OutboxMessage
+from assistant.db.models import Contact, Escalation, InboxMessage, OutboxMessage, Practice
 from assistant.demo import load_demo_data
 from assistant.dialogue.rasa_client import RasaClient
+from assistant.messaging.outbox import deliver_pending, enqueue_sms
 from assistant.safety.triage import Triage
 from assistant.settings import Settings
 from tests.api.conftest import ScriptedRasa
+from tests.assistant.messaging.fake_twilio import FakeTwilio, twilio_gateway
 
 PUBLIC = "https://assistant.example.org"
 VET_NUMBER = "+13125550101"  # Cedar's SMS number in the demo data
@@ -250,3 +252,43 @@ def test_with_rasa_down_a_message_waits_and_is_answered_when_rasa_is_back_and_an
     client.app.state.assistant.inbox.drain()  # type: ignore[attr-defined]
 
     assert outbox(client)[-1].template_id == "both.booking.handoff_to_staff"
+
+
+def test_stop_then_a_due_reminder_sends_nothing_but_the_confirmation(client: TestClient) -> None:
+    signed_post(client, sms("Stop", "SM-s1"))
+    wait_until(lambda: settled(client))
+    now = datetime.now(UTC).replace(hour=16)  # 10 am in Chicago: not quiet hours
+    with db(client) as session:
+        practice = session.scalars(select(Practice).where(Practice.sms_number == VET_NUMBER)).one()
+        enqueue_sms(
+            session,
+            practice=practice,
+            to_number=OWNER,
+            kind="proactive",
+            now=now,
+            body="Reminder: Biscuit's chemo visit is tomorrow at 9 am.",
+        )
+        session.commit()
+        twilio = FakeTwilio(now=now)
+
+        deliver_pending(session, gateway=twilio_gateway(twilio), now=now)
+
+    assert [body[:28] for body in twilio.sent_bodies] == ["You will get no more texts f"]
+    assert [(m.kind, m.status) for m in outbox(client)] == [
+        ("consent", "queued"),
+        ("proactive", "suppressed"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["🐶🐶 is he ok to eat?? 🙏", "我的狗今天不吃东西", "x" * 1600, "   "],
+    ids=["emoji", "other-script", "very-long", "blank"],
+)
+def test_odd_bodies_are_stored_and_answered(client: TestClient, body: str) -> None:
+    assert signed_post(client, sms(body, "SM-odd")).status_code == 200
+
+    wait_until(lambda: settled(client))
+    with db(client) as session:
+        assert session.scalars(select(InboxMessage.body)).one() == body
+    assert len(outbox(client)) >= 1

@@ -2,8 +2,10 @@
 to them over HTTP the way the web chat does."""
 
 import os
+import sqlite3
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +32,39 @@ def _model() -> Path:
 @dataclass
 class Stack:
     api: str
+    workdir: Path
+    env: dict[str, str]
+    commands: dict[str, list[str]]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str) -> None:
+        self.processes[name] = processes.start(name, self.commands[name], self.env, self.workdir)
+
+    def wait_healthy(self) -> None:
+        # /health is 200 only when the database, Rasa (with its model) and actions are all up.
+        processes.wait_for(f"{self.api}/health", self.processes, self.workdir, timeout=BOOT_TIMEOUT)
+
+    def outbox(self) -> list[tuple[str, str | None, str]]:
+        """(to, template, kind) of every SMS queued so far, oldest first."""
+        with sqlite3.connect(self.workdir / "assistant.db") as db:
+            return db.execute(
+                "SELECT to_number, template_id, kind FROM outbox_message ORDER BY id"
+            ).fetchall()
+
+    def sms(self, text: str, sender: str) -> None:
+        """A signed Twilio webhook, posted by the project's own local command."""
+        env = {**self.env, "API_PORT": self.api.rsplit(":", 1)[1]}
+        command = [
+            str(processes.APP_PYTHON),
+            "-m",
+            "assistant",
+            "send-test-sms",
+            text,
+            "--from",
+            sender,
+        ]
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
 
     def send(self, practice: str, text: str, sender: str) -> dict:
         response = httpx.post(
@@ -83,12 +117,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "actions": [rasa, "run", "actions", "--actions", "actions", "-p", str(actions_port)],
         "api": processes.api_command(api_port),
     }
-    stack = Stack(api=f"http://127.0.0.1:{api_port}")
-    for name, command in commands.items():
-        stack.processes[name] = processes.start(name, command, env, workdir)
+    stack = Stack(api=f"http://127.0.0.1:{api_port}", workdir=workdir, env=env, commands=commands)
+    for name in commands:
+        stack.start(name)
     try:
-        # /health is 200 only when the database, Rasa (with its model) and actions are all up.
-        processes.wait_for(f"{stack.api}/health", stack.processes, workdir, timeout=BOOT_TIMEOUT)
+        stack.wait_healthy()
         yield stack
     finally:
         for name in list(stack.processes):
@@ -149,6 +182,15 @@ def test_faq_is_answered_from_the_approved_answer(stack: Stack) -> None:
     assert turn["escalation"] is None
 
 
+def test_an_sms_is_answered_through_the_signed_webhook(stack: Stack) -> None:
+    stack.sms("what time do you open on saturday", sender="+13125550124")
+
+    wait(lambda: any(to == "+13125550124" for to, _, _ in stack.outbox()))
+    assert [(t, k) for to, t, k in stack.outbox() if to == "+13125550124"] == [
+        ("both.faq.hours", "reply")
+    ]
+
+
 def test_with_rasa_stopped_the_client_still_gets_an_answer_and_a_case(stack: Stack) -> None:
     stack.stop("rasa")
 
@@ -174,3 +216,28 @@ def test_with_rasa_stopped_an_emergency_is_still_answered_at_once(stack: Stack) 
     assert turn["replies"][0]["template_id"].startswith("human.emergency.go_now")
     assert "911" in turn["replies"][0]["text"]
     assert turn["escalation"]["priority"] == "emergency"
+
+
+def test_with_rasa_stopped_an_sms_waits_and_is_answered_when_rasa_is_back(stack: Stack) -> None:
+    if "rasa" in stack.processes:
+        stack.stop("rasa")
+    waiting, urgent = "+17085550125", "+13125550126"
+
+    stack.sms("what should i bring to my first visit", sender=waiting)
+    stack.sms("her gums are white and she collapsed", sender=urgent)
+
+    wait(lambda: any(to == urgent and k == "reply" for to, _, k in stack.outbox()))
+    assert not any(to == waiting for to, _, _ in stack.outbox())  # kept, not answered yet
+    stack.start("rasa")
+    stack.wait_healthy()
+    wait(lambda: any(to == waiting for to, _, _ in stack.outbox()), timeout=120)
+    assert [t for to, t, _ in stack.outbox() if to == waiting] == ["both.faq.what_to_bring"]
+
+
+def wait(condition: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError("not in time")
