@@ -1,12 +1,5 @@
 """Triage of messages from owners of dogs and cats on chemotherapy or after surgery."""
 
-import pytest
-
-from assistant.safety import Triage
-from assistant.safety.lexicon import load_lexicon
-
-KIND = "veterinary"
-
 # (message, priority, signs that must be among the red flags)
 FLAGGED = [
     # Trouble breathing, fast breathing at rest
@@ -303,39 +296,3 @@ NOT_URGENT = [
     "my other dog bit him while playing, small scratch",
     "is it normal to have a firm lump under the scar, nothing else is wrong",
 ]
-
-
-@pytest.mark.parametrize(("text", "priority", "expected"), FLAGGED)
-def test_red_flags_are_caught(triage: Triage, text: str, priority: str, expected: set[str]) -> None:
-    result = triage.assess(text, KIND)
-
-    assert result.priority == priority
-    assert expected <= {f.sign for f in result.red_flags}
-    for flag in result.red_flags:
-        assert flag.matched and flag.matched in text
-
-
-@pytest.mark.parametrize(("text", "hypothetical_sign"), NOT_CURRENT)
-def test_signs_that_are_not_current_do_not_trigger(
-    triage: Triage, text: str, hypothetical_sign: str | None
-) -> None:
-    result = triage.assess(text, KIND)
-
-    assert result.priority is None
-    assert result.red_flags == ()
-    if hypothetical_sign:
-        assert hypothetical_sign in {f.sign for f in result.hypothetical}
-
-
-@pytest.mark.parametrize("text", NOT_URGENT)
-def test_routine_messages_raise_no_flag(triage: Triage, text: str) -> None:
-    result = triage.assess(text, KIND)
-
-    assert result.priority is None
-    assert result.red_flags == ()
-    assert not result.self_harm
-
-
-def test_every_lexicon_sign_is_exercised() -> None:
-    tested = set().union(*(expected for _, _, expected in FLAGGED))
-    assert {s.sign for s in load_lexicon(KIND).signs} <= tested

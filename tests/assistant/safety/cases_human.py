@@ -1,12 +1,5 @@
 """Triage of messages from surgical oncology patients and the people texting for them."""
 
-import pytest
-
-from assistant.safety import Triage
-from assistant.safety.lexicon import load_lexicon
-
-KIND = "human"
-
 # (message, priority, signs that must be among the red flags)
 FLAGGED = [
     # Chest pain
@@ -256,39 +249,3 @@ NOT_URGENT = [
     "my back is killing me from the hospital bed",
     "can i take my seizure meds the morning of surgery",
 ]
-
-
-@pytest.mark.parametrize(("text", "priority", "expected"), FLAGGED)
-def test_red_flags_are_caught(triage: Triage, text: str, priority: str, expected: set[str]) -> None:
-    result = triage.assess(text, KIND)
-
-    assert result.priority == priority
-    assert expected <= {f.sign for f in result.red_flags}
-    for flag in result.red_flags:
-        assert flag.matched and flag.matched in text
-
-
-@pytest.mark.parametrize(("text", "hypothetical_sign"), NOT_CURRENT)
-def test_signs_that_are_not_current_do_not_trigger(
-    triage: Triage, text: str, hypothetical_sign: str | None
-) -> None:
-    result = triage.assess(text, KIND)
-
-    assert result.priority is None
-    assert result.red_flags == ()
-    if hypothetical_sign:
-        assert hypothetical_sign in {f.sign for f in result.hypothetical}
-
-
-@pytest.mark.parametrize("text", NOT_URGENT)
-def test_routine_messages_raise_no_flag(triage: Triage, text: str) -> None:
-    result = triage.assess(text, KIND)
-
-    assert result.priority is None
-    assert result.red_flags == ()
-    assert not result.self_harm
-
-
-def test_every_lexicon_sign_is_exercised() -> None:
-    tested = set().union(*(expected for _, _, expected in FLAGGED))
-    assert {s.sign for s in load_lexicon(KIND).signs} <= tested
