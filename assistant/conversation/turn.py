@@ -32,6 +32,8 @@ NURSE_WILL_ANSWER = "clinical.nurse_will_answer"
 EMERGENCY = "emergency.go_now"
 SELF_HARM = "emergency.self_harm"
 PERSON_SWALLOWED_CHEMO = "emergency.person_swallowed_chemo"
+# The triage sign for a person (often a child) who swallowed the patient's medicine.
+SWALLOWED_MEDICINE_SIGN = "swallowed_medicine"
 URGENT = "urgent.nurse_will_call"
 # A template whose name ends so is sent instead of the plain one while the practice is closed.
 AFTER_HOURS_SUFFIX = "_after_hours"
@@ -299,7 +301,7 @@ class TurnHandler:
         signs = {flag.sign for flag in assessment.red_flags}
         if assessment.self_harm:
             key = SELF_HARM
-        elif any(sign.endswith("person_swallowed_chemo") for sign in signs):
+        elif SWALLOWED_MEDICINE_SIGN in signs:
             key = PERSON_SWALLOWED_CHEMO
         template = self._resolve(key, practice, open_now) or self._safe_template(
             EMERGENCY, practice, open_now

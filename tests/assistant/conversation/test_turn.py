@@ -291,3 +291,20 @@ def test_hypothetical_red_flag_is_a_clinical_question_for_a_nurse(session: Sessi
         "vet.clinical.nurse_will_answer",
     ]
     assert result.escalation.priority == "routine"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("veterinary", "my son swallowed one of her chemo pills"),
+        ("human", "my toddler swallowed one of my chemo pills"),
+    ],
+)
+def test_a_person_who_swallowed_chemo_pills_gets_poison_control(
+    session: Session, kind: str, text: str
+) -> None:
+    result = run_turn(session, rasa_must_not_be_called(), text, kind=kind)
+
+    assert result.route == "emergency"
+    assert result.replies[0].template_id.endswith("emergency.person_swallowed_chemo")
+    assert "1-800-222-1222" in result.replies[0].text
