@@ -15,6 +15,7 @@ OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 OPT_IN = frozenset({"start", "unstop", "yes"})
 HELP = frozenset({"help", "info"})
 TEMPLATE_FOR = {"opt_out": "consent.stopped", "opt_in": "consent.started", "help": "consent.help"}
+ROUTE_FOR = {"opt_out": "optout", "opt_in": "other", "help": "other"}
 
 
 def keyword_of(body: str) -> str | None:

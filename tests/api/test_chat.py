@@ -55,3 +55,18 @@ def test_chat_page_names_the_practice(client: TestClient) -> None:
     assert response.status_code == 200
     assert "Test Veterinary Oncology" in response.text
     assert "/api/v1/chat/test-vet/messages" in response.text
+
+
+def test_stop_and_help_get_the_consent_answers_on_web_chat_too(client: TestClient) -> None:
+    stop = client.post("/api/v1/chat/test-vet/messages", json={"sender": "w9", "text": "STOP"})
+    help_ = client.post("/api/v1/chat/test-vet/messages", json={"sender": "w9", "text": "help"})
+    cancel = client.post(
+        "/api/v1/chat/test-vet/messages", json={"sender": "w9", "text": "cancel my appointment"}
+    )
+
+    assert (stop.json()["route"], stop.json()["replies"][0]["template_id"]) == (
+        "optout",
+        "both.consent.stopped",
+    )
+    assert help_.json()["replies"][0]["template_id"] == "both.consent.help"
+    assert cancel.json()["route"] != "optout"
