@@ -23,13 +23,14 @@ export MODEL
 # Rasa 3.6 runs on SQLAlchemy 1.4 and warns about 2.0 on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup browser train run test lint validate clean
+.PHONY: help setup browser train run test lint validate eval clean
 
 help:
 	@echo "make run    set up, train if needed, and start rasa, actions and the api"
 	@echo "make test   set up, train if needed, and run lint, data validation and the tests"
 	@echo "make setup  create $(APP_ENV) (Python 3.11) and $(RASA_ENV) (Python 3.10) from the lock files"
 	@echo "make train  train the Rasa model when its inputs changed"
+	@echo "make eval FILE=...  routing scores on a labelled file, against a running assistant"
 
 setup: $(APP_ENV)/.installed $(RASA_ENV)/.installed
 
@@ -80,6 +81,12 @@ endef
 test: setup browser train lint validate
 	$(call run_pytest,$(APP_ENV)/bin/python,tests --ignore=tests/actions)
 	$(call run_pytest,$(RASA_ENV)/bin/python,tests/actions --confcutdir=tests/actions)
+
+# Routing on a labelled file, against a running assistant (`make run` in another terminal).
+FILE ?= tests/data/dev_set.jsonl
+API ?= http://127.0.0.1:8000
+eval: $(APP_ENV)/.installed
+	$(APP_ENV)/bin/python -m assistant.evaluation $(FILE) --api $(API)
 
 clean:
 	rm -rf $(APP_ENV) $(RASA_ENV) models .rasa var

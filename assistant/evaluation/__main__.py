@@ -1,0 +1,5 @@
+import sys
+
+from assistant.evaluation.run import main
+
+sys.exit(main())

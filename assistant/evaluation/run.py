@@ -1,0 +1,74 @@
+"""`python -m assistant.evaluation FILE [--api URL]`: send each line of an evaluation file as
+the first message of a new web-chat conversation and report how it was routed."""
+
+import argparse
+import json
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+
+from assistant.evaluation.metrics import Outcome, Report, as_markdown, score, summary_line
+
+# The demo practice each audience's messages go to.
+PRACTICE_FOR_AUDIENCE = {"vet": "cedar-vet-oncology", "human": "harbor-surgical-oncology"}
+
+
+def load(path: Path) -> list[dict[str, str]]:
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        if (
+            set(item) != {"text", "audience", "route"}
+            or item["audience"] not in PRACTICE_FOR_AUDIENCE
+        ):
+            raise ValueError(f"{path}:{number}: expected text, audience (vet|human) and route")
+        items.append(item)
+    return items
+
+
+def evaluate(items: list[dict[str, str]], api: str) -> Report:
+    outcomes = []
+    run = uuid.uuid4().hex[:8]
+    with httpx.Client(base_url=api, timeout=60) as client:
+        for n, item in enumerate(items):
+            practice = PRACTICE_FOR_AUDIENCE[item["audience"]]
+            response = client.post(
+                f"/api/v1/chat/{practice}/messages",
+                json={"sender": f"eval-{run}-{n}", "text": item["text"]},
+            )
+            response.raise_for_status()
+            outcomes.append(
+                Outcome(item["text"], item["audience"], item["route"], response.json()["route"])
+            )
+    return score(outcomes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.evaluation")
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--api", default="http://127.0.0.1:8000", help="a running api")
+    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    args = parser.parse_args(argv)
+    try:
+        report = evaluate(load(args.file), args.api)
+    except httpx.ConnectError:
+        print(f"no api at {args.api}: start it with `make run` first", file=sys.stderr)
+        return 2
+    table = as_markdown(report)
+    print(table)
+    for title, cases in (
+        ("under-triage", report.under_triage),
+        ("over-triage", report.over_triage),
+    ):
+        print(f"\n{title}: {len(cases)}")
+        for case in cases:
+            print(f"  [{case.audience}] expected {case.expected}, got {case.got}: {case.text}")
+    line = summary_line(report)
+    print("\n" + line)
+    if args.markdown:
+        args.markdown.write_text(f"{table}\n\n{line}\n", encoding="utf-8")
+    return 0
