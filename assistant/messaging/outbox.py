@@ -130,7 +130,7 @@ def enqueue_sms(
     parts = split_message(body)
     if not parts:
         raise ValueError("an SMS needs a body")
-    hold_until = quiet_hours_end(practice.timezone, now) if kind == "proactive" else None
+    hold_until = quiet_hours_end(practice, now) if kind == "proactive" else None
     rows = [
         OutboxMessage(
             practice_id=practice.id,
@@ -150,17 +150,27 @@ def enqueue_sms(
     return rows
 
 
-def quiet_hours_end(timezone: str, at: datetime) -> datetime | None:
-    """The next 8 am in `timezone` when `at` falls in quiet hours, else None.
+def quiet_hours_end(practice: Practice, at: datetime) -> datetime | None:
+    """When `at` falls in the practice's quiet hours, the moment proactive texts may go out
+    again (8 am local unless the practice set other sending hours); else None.
 
     Computed on the local calendar, so it stays 8 am across daylight-saving changes.
     """
-    zone = ZoneInfo(timezone)
+    start, end = sending_hours(practice)
+    zone = ZoneInfo(practice.timezone)
     local = at.astimezone(zone)
-    if SENDING_HOURS_START <= local.time() < SENDING_HOURS_END:
+    if start <= local.time() < end:
         return None
-    day = local.date() if local.time() < SENDING_HOURS_START else local.date() + timedelta(days=1)
-    return datetime.combine(day, SENDING_HOURS_START, tzinfo=zone).astimezone(UTC)
+    day = local.date() if local.time() < start else local.date() + timedelta(days=1)
+    return datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
+
+
+def sending_hours(practice: Practice) -> tuple[time, time]:
+    """The practice's own window for proactive texts, or 8 am to 8 pm."""
+    window = practice.sms_sending_hours
+    if not window:
+        return SENDING_HOURS_START, SENDING_HOURS_END
+    return time.fromisoformat(window[0]), time.fromisoformat(window[1])
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -266,7 +276,7 @@ def _deliver_one(
         logger.info("outbox %s not sent: %s opted out", message.id, message.to_number)
         return
     if message.kind == "proactive":
-        hold_until = quiet_hours_end(practice.timezone, now)
+        hold_until = quiet_hours_end(practice, now)
         if hold_until is not None:
             # Claimed late (the api was down, or a retry fell due at night): wait for morning.
             message.status, message.claimed_at = "pending", None
@@ -353,7 +363,7 @@ def _record_error(
         return
     retry_at = now + retry_delay(message.attempts)
     if message.kind == "proactive":
-        retry_at = quiet_hours_end(practice.timezone, retry_at) or retry_at
+        retry_at = quiet_hours_end(practice, retry_at) or retry_at
     message.next_attempt_at = retry_at
     if error.outcome == "transient":
         message.status, message.claimed_at = "pending", None

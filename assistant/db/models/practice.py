@@ -26,6 +26,9 @@ class Practice(Base):
     sms_number: Mapped[str] = mapped_column(String(20), unique=True)
     emergency_contact_name: Mapped[str] = mapped_column(String(200))
     emergency_contact_number: Mapped[str] = mapped_column(String(20))
+    # ["08:00", "20:00"]: when proactive texts (reminders) may go out, local time.
+    # None means the default, 8 am to 8 pm. Replies to a client are never held.
+    sms_sending_hours: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     staff: Mapped[list["StaffUser"]] = relationship(back_populates="practice")

@@ -486,3 +486,24 @@ def test_several_senders_at_once_send_every_message_once(engine: Engine) -> None
 
     assert sorted(twilio.sent_bodies) == sorted(bodies)
     assert {r.status for r in _rows(engine)} == {"queued"}
+
+
+@pytest.mark.parametrize(
+    ("queued_at", "held_until"),
+    [
+        (chicago(2026, 11, 30, 8, 30), chicago(2026, 11, 30, 9, 0)),
+        (chicago(2026, 11, 30, 12, 0), None),
+        (chicago(2026, 11, 30, 17, 30), chicago(2026, 12, 1, 9, 0)),
+    ],
+)
+def test_a_practice_can_set_its_own_sending_hours(
+    session: Session, queued_at: datetime, held_until: datetime | None
+) -> None:
+    practice = add_practice(session, kind="human")
+    practice.sms_sending_hours = ["09:00", "17:00"]
+
+    [row] = enqueue_sms(
+        session, practice=practice, to_number=OWNER, body="Hi.", kind="proactive", now=queued_at
+    )
+
+    assert row.next_attempt_at == held_until
