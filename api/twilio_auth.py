@@ -5,10 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 
 from api.deps import StateDep
-from assistant.messaging.signatures import twilio_signature_valid
-
-# Used to sign and check webhooks when no Twilio account is configured (local dry run).
-DRY_RUN_AUTH_TOKEN = "dry-run-auth-token"
+from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN, twilio_signature_valid
 
 
 async def signed_twilio_form(

@@ -62,7 +62,7 @@ def send_test_sms(*, to: str, sender: str, text: str) -> int:
     """Post a correctly signed Twilio webhook to the local api, as Twilio would."""
     from twilio.request_validator import RequestValidator
 
-    from api.twilio_auth import DRY_RUN_AUTH_TOKEN
+    from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
 
     settings = get_settings()
     params = {

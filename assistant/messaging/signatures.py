@@ -4,6 +4,9 @@ from collections.abc import Mapping
 
 from twilio.request_validator import RequestValidator
 
+# Signs and checks webhooks when no Twilio account is configured (local dry run).
+DRY_RUN_AUTH_TOKEN = "dry-run-auth-token"
+
 
 def twilio_signature_valid(
     *,

@@ -13,10 +13,10 @@ from sqlalchemy import Engine, select
 from twilio.request_validator import RequestValidator
 
 from api.main import create_app
-from api.twilio_auth import DRY_RUN_AUTH_TOKEN
 from assistant.db.engine import make_session_factory
 from assistant.db.models import Contact, OutboxMessage
 from assistant.dialogue.rasa_client import RasaClient
+from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
 from assistant.safety.triage import Triage
 from assistant.settings import Settings
 from tests.api.conftest import ScriptedRasa
