@@ -16,6 +16,7 @@ from assistant.db.models import (
     Message,
     StaffUser,
 )
+from assistant.db.models.escalation import PRIORITIES
 
 OPEN_STATUSES = ("open", "claimed")
 
@@ -30,7 +31,11 @@ class AlreadyClaimed(CaseError):
 
 def queue(session: Session, *, practice_id: int) -> list[Escalation]:
     """Open and claimed cases of one practice, most severe first, then by deadline."""
-    severity = case({"emergency": 0, "urgent": 1, "routine": 2}, value=Escalation.priority, else_=3)
+    severity = case(
+        {priority: rank for rank, priority in enumerate(PRIORITIES)},
+        value=Escalation.priority,
+        else_=len(PRIORITIES),
+    )
     return list(
         session.scalars(
             select(Escalation)

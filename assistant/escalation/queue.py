@@ -15,6 +15,7 @@ from assistant.db.models import (
     Patient,
     Practice,
 )
+from assistant.db.models.escalation import PRIORITIES
 from assistant.practices.hours import close_of_next_business_day
 
 # Deadlines from CLINICAL.md: acknowledge an emergency within 5 minutes, call back
@@ -101,9 +102,6 @@ def open_escalation(
     return escalation
 
 
-PRIORITIES_BY_SEVERITY = ("emergency", "urgent", "routine")
-
-
 def _route_to_role(
     session: Session, escalation: Escalation, practice: Practice, conversation: Conversation
 ) -> None:
@@ -125,7 +123,7 @@ def _route_to_role(
 
 
 def _severity(priority: str) -> int:
-    return PRIORITIES_BY_SEVERITY.index(priority)
+    return PRIORITIES.index(priority)
 
 
 def most_urgent(priorities: list[str | None]) -> str | None:

@@ -13,9 +13,10 @@ from typing import Any
 
 import yaml
 
+from assistant.db.models.practice import PRACTICE_KINDS
+
 DEFAULT_LEXICON_DIR = Path(__file__).parent / "lexicons"
 
-PRACTICE_KINDS = ("veterinary", "human")
 PRIORITIES = ("emergency", "urgent")
 IGNORABLE_CONTEXT = frozenset({"hypothetical", "not_the_patient"})
 CONTEXT_DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.db.models.practice import PRACTICE_KINDS
 from assistant.safety.lexicon import (
     DEFAULT_LEXICON_DIR,
-    PRACTICE_KINDS,
     ContextRuleSpec,
     Lexicon,
     Repeated,

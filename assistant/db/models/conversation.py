@@ -12,10 +12,7 @@ if TYPE_CHECKING:
 from assistant.db.base import UUID_STR, Base, UTCDateTime, new_uuid, utcnow
 
 CHANNELS = ("sms", "web")
-ROUTES = (
-    "emergency", "urgent", "clinical", "faq", "booking",
-    "billing", "grief", "optout", "other", "fallback",
-)
+# Message.route holds one of assistant.conversation.routes.ROUTES_BY_SEVERITY.
 
 
 class Conversation(Base):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.db.base import UUID_STR, Base, UTCDateTime, utcnow
 
-PRIORITIES = ("emergency", "urgent", "routine")
+PRIORITIES = ("emergency", "urgent", "routine")  # most severe first
 STATUSES = ("open", "claimed", "resolved")
 
 
