@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from api.deps import PracticeDep, SessionDep, StateDep
 from assistant.db.models import Conversation, Message, StaffUser
-from assistant.messaging.consent import ROUTE_FOR, TEMPLATE_FOR, keyword_of
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 
@@ -44,37 +43,14 @@ class TurnOut(BaseModel):
 def post_message(
     body: ChatMessageIn, practice: PracticeDep, session: SessionDep, state: StateDep
 ) -> TurnOut:
-    now = datetime.now(UTC)
-    keyword = keyword_of(body.text)
-    if keyword is None:
-        result = state.turns.handle(
-            session,
-            practice=practice,
-            channel="web",
-            sender_key=body.sender,
-            text=body.text,
-            now=now,
-        )
-    else:
-        # The same answer as by SMS, so both channels give one route; a browser has no
-        # phone number whose consent could change.
-        inbound = state.turns.receive(
-            session,
-            practice=practice,
-            channel="web",
-            sender_key=body.sender,
-            text=body.text,
-            now=now,
-        )
-        session.commit()
-        result = state.turns.reply_with_template(
-            session,
-            practice=practice,
-            inbound=inbound,
-            key=TEMPLATE_FOR[keyword],
-            route=ROUTE_FOR[keyword],
-            now=now,
-        )
+    result = state.turns.handle(
+        session,
+        practice=practice,
+        channel="web",
+        sender_key=body.sender,
+        text=body.text,
+        now=datetime.now(UTC),
+    )
     return TurnOut.model_validate(result, from_attributes=True)
 
 

@@ -13,6 +13,7 @@ from assistant.db.models import Contact, Conversation, Escalation, Message, Prac
 from assistant.dialogue.rasa_client import DialogueUnavailable, RasaClient
 from assistant.escalation.paging import PAGED_PRIORITIES, page_on_call
 from assistant.escalation.queue import most_urgent, open_escalation
+from assistant.messaging.consent import ROUTE_FOR, TEMPLATE_FOR, keyword_of
 from assistant.practices.details import template_values
 from assistant.practices.hours import is_open
 from assistant.safety.triage import Triage, TriageResult
@@ -132,13 +133,25 @@ class TurnHandler:
         now: datetime,
         defer_dialogue_failure: bool = False,
     ) -> TurnResult:
-        """Answer a stored message: triage first, then (unless a person holds the
-        conversation) the dialogue engine.
+        """Answer a stored message: a carrier keyword (STOP, START, HELP) with its consent
+        template, else triage first, then (unless a person holds the conversation) the
+        dialogue engine.
 
         With `defer_dialogue_failure` an unreachable Rasa raises `DialogueUnavailable`
         (after triage, so red flags are still answered) and the caller tries again later;
         otherwise the client gets the technical-problem template and a case opens.
         """
+        keyword = keyword_of(inbound.body)
+        if keyword is not None:
+            # The same answer on every channel; recording the consent is the SMS inbox's job.
+            return self.reply_with_template(
+                session,
+                practice=practice,
+                inbound=inbound,
+                key=TEMPLATE_FOR[keyword],
+                route=ROUTE_FOR[keyword],
+                now=now,
+            )
         conversation = session.get_one(Conversation, inbound.conversation_id)
         text = inbound.body
         open_now = is_open(practice.business_hours, practice.timezone, now)
