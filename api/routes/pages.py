@@ -10,6 +10,7 @@ from api.deps import PracticeDep
 from assistant.practices.details import readable_phone
 
 router = APIRouter(include_in_schema=False)
+# The HTML templates of every page (the chat here, the staff pages in staff_pages.py).
 pages = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "pages")
 
 

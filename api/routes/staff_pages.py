@@ -1,20 +1,18 @@
 """Staff pages: sign in, the nurse queue and a case. They read and act through the nurse API."""
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from api.auth import PageStaff
 from api.deps import SessionDep
+from api.routes.pages import pages
 from assistant.db.models import OutboxMessage, Practice
 from assistant.staff.auth import authenticate
 
 router = APIRouter(include_in_schema=False)
-pages = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "pages")
 
 
 @router.get("/login", response_class=HTMLResponse)
