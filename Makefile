@@ -16,7 +16,7 @@ PIP_FILTER := | { grep -v "^WARNING: Location 'file:" || true; }
 
 # The model is named after a hash of everything it is trained from, so `make train`
 # retrains only when one of these files changed.
-MODEL_INPUTS = config.yml domain.yml $(sort $(shell find data -name '*.yml'))
+MODEL_INPUTS = config.yml $(sort $(shell find domain data -name '*.yml'))
 MODEL_HASH = $(shell cat $(MODEL_INPUTS) | sha256sum | cut -c1-12)
 MODEL = models/model-$(MODEL_HASH).tar.gz
 export MODEL
@@ -58,7 +58,7 @@ train: $(RASA_ENV)/.installed
 	@if [ -f $(MODEL) ]; then echo "model up to date: $(MODEL)"; else \
 	  echo "== training $(MODEL) (a few minutes on 2 cores)"; \
 	  $(RASA_ENV)/bin/rasa train --fixed-model-name model-$(MODEL_HASH) --out models \
-	    --config config.yml --domain domain.yml --data data; fi
+	    --config config.yml --domain domain --data data; fi
 
 run: setup train
 	$(APP_ENV)/bin/python -m assistant prepare-db
@@ -70,7 +70,7 @@ lint: $(APP_ENV)/.installed
 	$(APP_ENV)/bin/mypy
 
 validate: $(RASA_ENV)/.installed
-	$(RASA_ENV)/bin/rasa data validate --fail-on-warnings --config config.yml --domain domain.yml --data data
+	$(RASA_ENV)/bin/rasa data validate --fail-on-warnings --config config.yml --domain domain --data data
 
 # pytest exits 5 when it collected nothing: that is a broken suite, never a pass.
 define run_pytest

@@ -11,6 +11,7 @@ import httpx
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.db.migrate import upgrade_to_head
 from assistant.settings import get_settings
+from assistant.templates import cli as templates_cli
 
 
 def prepare_database() -> None:
@@ -97,11 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     sms.add_argument("text")
     sms.add_argument("--to", default="+13125550101", help="the practice's SMS number")
     sms.add_argument("--from", dest="sender", default="+13125550120", help="the sender")
+    templates_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     if args.command == "prepare-db":
         prepare_database()
         return 0
+    if args.command == "templates":
+        return templates_cli.run(args)
     if args.command == "send-test-sms":
         return send_test_sms(to=args.to, sender=args.sender, text=args.text)
     status = wait_ready(args.timeout)

@@ -36,6 +36,7 @@ PERSON_SWALLOWED_CHEMO = "emergency.person_swallowed_chemo"
 # The triage sign for a person (often a child) who swallowed the patient's medicine.
 SWALLOWED_MEDICINE_SIGN = "swallowed_medicine"
 URGENT = "urgent.nurse_will_call"
+REPHRASE = "fallback.rephrase"
 # A template whose name ends so is sent instead of the plain one while the practice is closed.
 AFTER_HOURS_SUFFIX = "_after_hours"
 
@@ -45,6 +46,8 @@ class PlannedReply:
     template: Template
     route: str
     case_priority: str | None
+    # Placeholders filled by the turn rather than the practice ({topic}).
+    extra_values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,12 @@ class TurnHandler:
         )
         values = template_values(practice)
         replies = [
-            Reply(p.template.id, p.template.version, p.template.render(values)) for p in planned
+            Reply(
+                p.template.id,
+                p.template.version,
+                p.template.render(values | dict(p.extra_values)),
+            )
+            for p in planned
         ]
         for reply in replies:
             session.add(
@@ -347,8 +355,16 @@ class TurnHandler:
                 nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
                 planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
                 continue
+            extra: tuple[tuple[str, str], ...] = ()
+            if "topic" in template.placeholders:
+                topic = self._registry.resolve(bot_reply.topic_key or "", practice.kind)
+                if topic is None or not topic.title:
+                    # Nothing approved to suggest at this practice: just ask to rephrase.
+                    template = self._safe_template(REPHRASE, practice, open_now)
+                else:
+                    extra = (("topic", topic.title),)
             planned.append(
-                PlannedReply(template, bot_reply.route or "other", bot_reply.case_priority)
+                PlannedReply(template, bot_reply.route or "other", bot_reply.case_priority, extra)
             )
         return planned
 

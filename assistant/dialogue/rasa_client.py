@@ -23,6 +23,8 @@ class BotReply:
     route: str | None
     case_priority: str | None
     raw: dict[str, Any]
+    # For "Did you mean <topic>?": the key of the FAQ answer being suggested.
+    topic_key: str | None = None
 
 
 class RasaClient:
@@ -69,6 +71,7 @@ class RasaClient:
                 route=custom.get("route"),
                 case_priority=custom.get("case"),
                 raw=item,
+                topic_key=custom.get("topic") if isinstance(custom.get("topic"), str) else None,
             )
         # Plain text from Rasa means a response that bypassed the template registry.
         logger.error("Rasa sent a reply without a template: %r", item)

@@ -1,0 +1,86 @@
+"""Two-stage fallback for messages the NLU is not sure about.
+
+Stage one asks "Did you mean <topic>?" when the best guess is an FAQ answer (YES sends it,
+NO asks to rephrase), or asks to rephrase. When the next message is unclear too, stage two
+hands the conversation to a person (the reply carries `case: routine`, so the api opens the
+case). When the best guess is a clinical intent, a nurse answers at once: when unsure between
+a clinical and a non-clinical route, choose the clinical one.
+"""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+CLINICAL_INTENTS = ("report_symptom", "clinical_question")
+# Replies that mean "we did not understand": a second unclear message after one gives up.
+CLARIFYING_TEMPLATES = ("fallback.did_you_mean", "fallback.rephrase")
+DID_YOU_MEAN = "fallback.did_you_mean"
+
+
+def last_bot_payload(tracker: Tracker) -> dict[str, Any]:
+    """The custom payload of the bot's last reply before the latest user message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return {}
+            seen_user = True
+        elif event.get("event") == "bot" and seen_user:
+            custom = (event.get("data") or {}).get("custom")
+            return custom if isinstance(custom, dict) else {}
+    return {}
+
+
+def best_guess(latest_message: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The most likely intent other than the fallback, and for `faq` the FAQ key it points to."""
+    ranking = latest_message.get("intent_ranking") or []
+    intent = next((i["name"] for i in ranking if i.get("name") != "nlu_fallback"), None)
+    if intent != "faq":
+        return intent, None
+    selected = (latest_message.get("response_selector") or {}).get("faq") or {}
+    response_key = (selected.get("response") or {}).get("intent_response_key")
+    if not response_key or "/" not in response_key:
+        return intent, None
+    return intent, "faq." + response_key.split("/", 1)[1]
+
+
+class ActionFallback(Action):
+    def name(self) -> str:
+        return "action_fallback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if last_bot_payload(tracker).get("template") in CLARIFYING_TEMPLATES:
+            dispatcher.utter_message(response="utter_fallback_handoff")
+            return []
+        intent, faq_key = best_guess(tracker.latest_message)
+        if intent in CLINICAL_INTENTS:
+            dispatcher.utter_message(response="utter_nurse_will_answer")
+        elif faq_key is not None:
+            dispatcher.utter_message(response="utter_did_you_mean", topic=faq_key)
+        else:
+            dispatcher.utter_message(response="utter_please_rephrase")
+        return []
+
+
+class ActionAnswerSuggestion(Action):
+    """A YES or NO: the answer to "Did you mean ...?" when that was just asked, else a nod."""
+
+    def name(self) -> str:
+        return "action_answer_suggestion"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        payload = last_bot_payload(tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if payload.get("template") != DID_YOU_MEAN:
+            dispatcher.utter_message(response="utter_acknowledge")
+        elif intent == "affirm" and str(payload.get("topic", "")).startswith("faq."):
+            # `faq.hours` is answered by the generated retrieval response `utter_faq/hours`.
+            dispatcher.utter_message(response="utter_" + payload["topic"].replace(".", "/", 1))
+        else:
+            dispatcher.utter_message(response="utter_please_rephrase")
+        return []

@@ -1,0 +1,183 @@
+"""Checks every template and every reply the bot can send, run by `make test` and by
+`python -m assistant templates lint`: sendable, known placeholders, at most 3 SMS segments,
+reading grade 8 or lower, a source for each, and actions that only send domain responses."""
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import textstat
+import yaml
+
+from assistant.db.models import Practice
+from assistant.messaging.sms_text import MAX_SEGMENTS_PER_MESSAGE, count_segments
+from assistant.practices.details import template_values
+from assistant.templates.registry import (
+    KIND_OF_PREFIX,
+    KIND_PREFIX,
+    Template,
+    TemplateRegistry,
+)
+
+# Filled by the turn, not from the practice: the title of the FAQ topic a client is asked about.
+TURN_PLACEHOLDERS = frozenset({"topic"})
+MAX_READING_GRADE = 8.0
+# The reading grade measures our words, not the practice's name: a name like "Cedar
+# Veterinary Oncology" alone would add grades. Placeholders count as these short words.
+GRADE_STAND_INS = {
+    "practice_name": "our team",
+    "practice_phone": "555-0100",
+    "emergency_phone": "555-0123",
+    "emergency_name": "the ER",
+    "hours": "8 to 6",
+    "topic": "our hours",
+}
+# The keyword arguments a dispatcher may be given: a domain response and its placeholders.
+ALLOWED_UTTER_KEYWORDS = frozenset({"response", "topic"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+def sample_practices(demo_data: Path) -> list[Practice]:
+    """The demo practices, unsaved: real names, numbers and hours to render templates with."""
+    document = yaml.safe_load(demo_data.read_text(encoding="utf-8"))
+    return [
+        Practice(
+            slug=p["slug"],
+            name=p["name"],
+            kind=p["kind"],
+            timezone=p["timezone"],
+            business_hours=p["business_hours"],
+            phone=p["phone"],
+            sms_number=p["sms_number"],
+            emergency_contact_name=p["emergency_contact_name"],
+            emergency_contact_number=p["emergency_contact_number"],
+        )
+        for p in document["practices"]
+    ]
+
+
+def lint_templates(registry: TemplateRegistry, practices: list[Practice]) -> list[Problem]:
+    templates = list(registry)
+    longest_title = max((t.title or "" for t in templates), key=len, default="")
+    known = TURN_PLACEHOLDERS.union(*(template_values(p) for p in practices))
+    problems: list[Problem] = []
+    for template in templates:
+        problems += _check_fields(template, known)
+        problems += _check_grade(template)
+        for practice in practices:
+            if template.kind in ("both", practice.kind):
+                values = template_values(practice) | {"topic": longest_title}
+                problems += _check_rendered(template, values, practice.slug)
+    return problems
+
+
+def _check_fields(template: Template, known: frozenset[str]) -> Iterator[Problem]:
+    prefix = template.id.split(".")[0]
+    if KIND_OF_PREFIX.get(prefix) != template.kind:
+        yield Problem(template.id, f"kind {template.kind!r} does not match the id prefix")
+    if template.path is not None:
+        folder, stem = template.path.parent.name, template.path.stem
+        if folder != template.kind:
+            yield Problem(template.id, f"kind {template.kind} lives in templates/{folder}/")
+        if not stem.startswith(template.category):
+            yield Problem(template.id, f"category {template.category} lives in {stem}.yml")
+    if not template.sendable:
+        yield Problem(template.id, "not sendable: not approved, or changed since approval")
+    if not template.source:
+        yield Problem(template.id, "no source")
+    if template.category == "faq" and not template.title:
+        yield Problem(template.id, "an FAQ answer needs a title")
+    if template.case not in (None, "routine"):
+        yield Problem(template.id, f"case must be routine, not {template.case!r}")
+    unknown = template.placeholders - known
+    if unknown:
+        yield Problem(template.id, f"unknown placeholders {sorted(unknown)}")
+
+
+def _check_rendered(template: Template, values: dict[str, str], slug: str) -> Iterator[Problem]:
+    if template.placeholders - values.keys():
+        return  # reported as unknown placeholders
+    text = template.render(values)
+    count = count_segments(text)
+    if count.segments > MAX_SEGMENTS_PER_MESSAGE and not template.long:
+        yield Problem(
+            template.id,
+            f"{count.segments} {count.encoding} segments at {slug} "
+            f"(at most {MAX_SEGMENTS_PER_MESSAGE} unless marked long)",
+        )
+
+def _check_grade(template: Template) -> Iterator[Problem]:
+    if template.placeholders - GRADE_STAND_INS.keys():
+        return  # reported as unknown placeholders
+    grade = reading_grade(template.render(GRADE_STAND_INS))
+    if grade > MAX_READING_GRADE:
+        yield Problem(template.id, f"reading grade {grade:.1f} (at most {MAX_READING_GRADE:g})")
+
+
+def reading_grade(text: str) -> float:
+    """Flesch-Kincaid grade level of the rendered text."""
+    return float(textstat.flesch_kincaid_grade(text))
+
+
+def lint_domain_responses(
+    responses: dict[str, Any], registry: TemplateRegistry
+) -> list[Problem]:
+    """Every response Rasa can send names a template that is sendable where it can be sent:
+    FAQ answers for at least one practice kind, everything else for both."""
+    problems = []
+    for name, variants in responses.items():
+        for variant in variants:
+            custom = variant.get("custom") if isinstance(variant, dict) else None
+            if not custom or set(variant) != {"custom"} or "template" not in custom:
+                problems.append(Problem(name, "not a custom payload naming a template"))
+                continue
+            key = custom["template"]
+            kinds = [k for k in KIND_PREFIX if registry.resolve(key, k) is not None]
+            if name.startswith("utter_faq/"):
+                if not kinds:
+                    problems.append(Problem(name, f"no sendable template {key!r}"))
+            elif len(kinds) != len(KIND_PREFIX):
+                missing = sorted(set(KIND_PREFIX) - set(kinds))
+                problems.append(Problem(name, f"no sendable template {key!r} for {missing}"))
+            if "route" not in custom:
+                problems.append(Problem(name, "no route"))
+    return problems
+
+
+def lint_actions(actions_dir: Path) -> list[Problem]:
+    """Actions send domain responses only: `utter_message(response=...)`, never words."""
+    problems = []
+    for path in sorted(actions_dir.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "utter_message"
+            ):
+                continue
+            where = f"{path.name}:{node.lineno}"
+            keywords = {k.arg for k in node.keywords}
+            if node.args or None in keywords or "response" not in keywords:
+                problems.append(Problem(where, "utter_message without response="))
+            for extra in sorted(k for k in keywords - ALLOWED_UTTER_KEYWORDS if k):
+                problems.append(Problem(where, f"utter_message({extra}=...) is not allowed"))
+    return problems
+
+
+def load_domain_responses(domain_dir: Path) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    for path in sorted(domain_dir.glob("*.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        responses.update(document.get("responses") or {})
+    return responses
