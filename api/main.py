@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api.auth import SignInRequired
 from api.routes import (
+    admin_templates,
     chat,
     health,
     internal,
@@ -77,7 +78,18 @@ def create_app(
         max_age=12 * 3600,  # one shift
     )
     app.add_exception_handler(SignInRequired, _redirect_to_sign_in)
-    routers = (health, practices, chat, internal, pages, nurse, staff_pages, twilio, twilio_status)
+    routers = (
+        health,
+        practices,
+        chat,
+        internal,
+        pages,
+        nurse,
+        staff_pages,
+        twilio,
+        twilio_status,
+        admin_templates,
+    )
     for module in routers:
         app.include_router(module.router)
     return app

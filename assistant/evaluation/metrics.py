@@ -15,6 +15,13 @@ class Outcome:
     audience: str
     expected: str
     got: str
+    # For FAQ lines that name the answer they expect (`faq.hours`): the template keys sent.
+    expected_template: str | None = None
+    got_templates: tuple[str, ...] = ()
+
+    @property
+    def topic_correct(self) -> bool:
+        return self.expected_template in self.got_templates
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,9 @@ class Report:
     emergency_recall: float | None
     under_triage: list[Outcome]
     over_triage: list[Outcome]
+    # Of the FAQ lines naming their answer, the share answered with that answer.
+    faq_topic_accuracy: float | None
+    wrong_topic: list[Outcome]
 
 
 def severity(route: str) -> int:
@@ -66,6 +76,7 @@ def score(outcomes: list[Outcome]) -> Report:
         if severity(o.got) < severity(o.expected) and o.got in ("emergency", "urgent")
     ]
     emergencies = expected["emergency"]
+    with_topic = [o for o in outcomes if o.expected_template is not None]
     return Report(
         total=len(outcomes),
         accuracy=sum(correct.values()) / len(outcomes) if outcomes else 0.0,
@@ -73,6 +84,10 @@ def score(outcomes: list[Outcome]) -> Report:
         emergency_recall=correct["emergency"] / emergencies if emergencies else None,
         under_triage=under,
         over_triage=over,
+        faq_topic_accuracy=sum(o.topic_correct for o in with_topic) / len(with_topic)
+        if with_topic
+        else None,
+        wrong_topic=[o for o in with_topic if not o.topic_correct],
     )
 
 
@@ -88,9 +103,13 @@ def as_markdown(report: Report) -> str:
 
 
 def summary_line(report: Report) -> str:
-    pct = "n/a" if report.emergency_recall is None else f"{report.emergency_recall:.1%}"
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1%}"
+
+    faq = next(r for r in report.routes if r.route == "faq")
     return (
         f"SUMMARY messages={report.total} accuracy={report.accuracy:.1%} "
-        f"emergency_recall={pct} under_triage={len(report.under_triage)} "
-        f"over_triage={len(report.over_triage)}"
+        f"emergency_recall={pct(report.emergency_recall)} under_triage={len(report.under_triage)} "
+        f"over_triage={len(report.over_triage)} faq_recall={pct(faq.recall)} "
+        f"faq_topic_accuracy={pct(report.faq_topic_accuracy)}"
     )

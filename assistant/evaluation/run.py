@@ -13,6 +13,7 @@ from assistant.evaluation.metrics import Outcome, Report, as_markdown, score, su
 
 # The demo practice each audience's messages go to.
 PRACTICE_FOR_AUDIENCE = {"vet": "cedar-vet-oncology", "human": "harbor-surgical-oncology"}
+REQUIRED_FIELDS = {"text", "audience", "route"}
 
 
 def load(path: Path) -> list[dict[str, str]]:
@@ -22,10 +23,13 @@ def load(path: Path) -> list[dict[str, str]]:
             continue
         item = json.loads(line)
         if (
-            set(item) != {"text", "audience", "route"}
+            not REQUIRED_FIELDS <= set(item) <= REQUIRED_FIELDS | {"template"}
             or item["audience"] not in PRACTICE_FOR_AUDIENCE
         ):
-            raise ValueError(f"{path}:{number}: expected text, audience (vet|human) and route")
+            raise ValueError(
+                f"{path}:{number}: expected text, audience (vet|human), route"
+                " and optionally template"
+            )
         items.append(item)
     return items
 
@@ -41,8 +45,17 @@ def evaluate(items: list[dict[str, str]], api: str) -> Report:
                 json={"sender": f"eval-{run}-{n}", "text": item["text"]},
             )
             response.raise_for_status()
+            turn = response.json()
             outcomes.append(
-                Outcome(item["text"], item["audience"], item["route"], response.json()["route"])
+                Outcome(
+                    item["text"],
+                    item["audience"],
+                    item["route"],
+                    turn["route"],
+                    expected_template=item.get("template"),
+                    # `vet.faq.hours` -> `faq.hours`: the answer, whichever kind's text it was.
+                    got_templates=tuple(r["template_id"].split(".", 1)[1] for r in turn["replies"]),
+                )
             )
     return score(outcomes)
 
@@ -67,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{title}: {len(cases)}")
         for case in cases:
             print(f"  [{case.audience}] expected {case.expected}, got {case.got}: {case.text}")
+    print(f"\nFAQ lines answered with another answer: {len(report.wrong_topic)}")
+    for case in report.wrong_topic:
+        got = ", ".join(case.got_templates)
+        print(f"  [{case.audience}] expected {case.expected_template}, got {got}: {case.text}")
     line = summary_line(report)
     print("\n" + line)
     if args.markdown:

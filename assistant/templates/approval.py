@@ -53,7 +53,9 @@ def approve(
     if not staff.active or staff.role not in APPROVER_ROLES:
         raise ApprovalRefused(f"{staff.role} staff may not approve templates; a clinician must")
     if template.kind not in ("both", practice.kind):
-        raise ApprovalRefused(f"{template_id} is for {template.kind} practices, not {practice.kind}")
+        raise ApprovalRefused(
+            f"{template_id} is for {template.kind} practices, not {practice.kind}"
+        )
 
     changed = template.approved_sha256 is not None and not template.sendable
     version = template.version + 1 if changed else template.version

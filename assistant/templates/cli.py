@@ -31,7 +31,9 @@ def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     approve.add_argument("--by", required=True, help="the clinician's sign-in e-mail")
     actions.add_parser("lint", help="the checks `make test` runs on templates and responses")
     domain = actions.add_parser("domain", help="Rasa's FAQ responses generated from templates")
-    domain.add_argument("--write", action="store_true", help=f"write {FAQ_DOMAIN.relative_to(ROOT)}")
+    domain.add_argument(
+        "--write", action="store_true", help=f"write {FAQ_DOMAIN.relative_to(ROOT)}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,14 +57,14 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(faq_domain(registry), end="")
         return 0
-    template = registry.get(args.template_id)
-    if template is None:
+    found = registry.get(args.template_id)
+    if found is None:
         print(f"no template {args.template_id!r} (see `templates list`)", file=sys.stderr)
         return 2
     if command == "show":
-        print(_details(template))
+        print(_details(found))
         return 0
-    return _with_database(settings, registry, template, args)
+    return _with_database(settings, registry, found, args)
 
 
 def run_lint(registry: TemplateRegistry) -> list[lint.Problem]:
@@ -78,7 +80,11 @@ def run_lint(registry: TemplateRegistry) -> list[lint.Problem]:
 def _stale_domain(registry: TemplateRegistry) -> list[lint.Problem]:
     if FAQ_DOMAIN.exists() and FAQ_DOMAIN.read_text(encoding="utf-8") == faq_domain(registry):
         return []
-    return [lint.Problem(str(FAQ_DOMAIN.relative_to(ROOT)), "out of date: run `templates domain --write`")]
+    return [
+        lint.Problem(
+            str(FAQ_DOMAIN.relative_to(ROOT)), "out of date: run `templates domain --write`"
+        )
+    ]
 
 
 def _with_database(

@@ -116,6 +116,7 @@ def _check_rendered(template: Template, values: dict[str, str], slug: str) -> It
             f"(at most {MAX_SEGMENTS_PER_MESSAGE} unless marked long)",
         )
 
+
 def _check_grade(template: Template) -> Iterator[Problem]:
     if template.placeholders - GRADE_STAND_INS.keys():
         return  # reported as unknown placeholders
@@ -129,9 +130,7 @@ def reading_grade(text: str) -> float:
     return float(textstat.flesch_kincaid_grade(text))
 
 
-def lint_domain_responses(
-    responses: dict[str, Any], registry: TemplateRegistry
-) -> list[Problem]:
+def lint_domain_responses(responses: dict[str, Any], registry: TemplateRegistry) -> list[Problem]:
     """Every response Rasa can send names a template that is sendable where it can be sent:
     FAQ answers for at least one practice kind, everything else for both."""
     problems = []

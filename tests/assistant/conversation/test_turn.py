@@ -308,3 +308,36 @@ def test_a_person_who_swallowed_chemo_pills_gets_poison_control(
     assert result.route == "emergency"
     assert result.replies[0].template_id.endswith("emergency.person_swallowed_chemo")
     assert "1-800-222-1222" in result.replies[0].text
+
+
+def test_did_you_mean_shows_the_suggested_answers_approved_title(session: Session) -> None:
+    reply = custom("fallback.did_you_mean", "fallback", topic="faq.hair_loss")
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[reply]))
+
+    result = run_turn(session, rasa, "wil he go bald")
+
+    title = REGISTRY.get("vet.faq.hair_loss").title
+    assert result.route == "fallback"
+    assert [r.template_id for r in result.replies] == ["both.fallback.did_you_mean"]
+    assert f"Did you mean: {title}?" in result.replies[0].text
+
+
+def test_did_you_mean_an_answer_this_practice_does_not_have_asks_to_rephrase(
+    session: Session,
+) -> None:
+    reply = custom("fallback.did_you_mean", "fallback", topic="faq.hair_loss")
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[reply]))
+
+    result = run_turn(session, rasa, "wil my hair go", kind="human")
+
+    assert [r.template_id for r in result.replies] == ["both.fallback.rephrase"]
+
+
+def test_second_unclear_message_opens_a_routine_case(session: Session) -> None:
+    reply = custom("fallback.person_will_reply", "fallback", case="routine")
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[reply]))
+
+    result = run_turn(session, rasa, "zzzz")
+
+    assert result.route == "fallback"
+    assert result.escalation is not None and result.escalation.priority == "routine"

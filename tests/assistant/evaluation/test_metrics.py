@@ -25,4 +25,20 @@ def test_recall_precision_and_triage_errors() -> None:
     assert [o.got for o in report.over_triage] == ["urgent"]
     assert summary_line(report) == (
         "SUMMARY messages=6 accuracy=33.3% emergency_recall=50.0% under_triage=2 over_triage=1"
+        " faq_recall=50.0% faq_topic_accuracy=n/a"
     )
+
+
+def test_faq_topic_accuracy_counts_only_lines_that_name_their_answer() -> None:
+    outcomes = [
+        Outcome("a", "vet", "faq", "faq", "faq.hours", ("faq.hours",)),
+        Outcome("b", "vet", "faq", "faq", "faq.parking", ("faq.hours",)),
+        Outcome("c", "vet", "faq", "clinical", "faq.hair_loss", ("clinical.nurse_will_answer",)),
+        Outcome("d", "vet", "faq", "faq"),  # names no answer: route only
+    ]
+
+    report = score(outcomes)
+
+    assert report.faq_topic_accuracy == 1 / 3
+    assert [o.text for o in report.wrong_topic] == ["b", "c"]
+    assert "faq_recall=75.0% faq_topic_accuracy=33.3%" in summary_line(report)

@@ -1,0 +1,105 @@
+"""The two-stage fallback actions: a tracker built from a dict, a CollectingDispatcher, and
+assertions on the response sent (these actions call no api)."""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionAnswerSuggestion, ActionFallback
+
+
+def user(text: str, intent: str) -> dict[str, Any]:
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}}
+
+
+def bot(template: str, **extra: str) -> dict[str, Any]:
+    return {"event": "bot", "data": {"custom": {"template": template, "route": "x", **extra}}}
+
+
+def unclear(text: str, second_intent: str, faq_key: str | None = None) -> dict[str, Any]:
+    """Parse data as the FallbackClassifier leaves it: nlu_fallback first, then the guesses."""
+    message: dict[str, Any] = {
+        "text": text,
+        "intent": {"name": "nlu_fallback", "confidence": 0.55},
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.55},
+            {"name": second_intent, "confidence": 0.41},
+            {"name": "greet", "confidence": 0.2},
+        ],
+    }
+    if faq_key:
+        message["response_selector"] = {
+            "faq": {"response": {"intent_response_key": f"faq/{faq_key}", "confidence": 0.5}}
+        }
+    return message
+
+
+def run(action: Action, latest: dict[str, Any], history: list[dict[str, Any]]) -> list[dict]:
+    events = [*history, {"event": "user", "text": latest["text"], "parse_data": latest}]
+    tracker = Tracker.from_dict(
+        {
+            "sender_id": "c1",
+            "slots": {},
+            "latest_message": latest,
+            "events": events,
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+    dispatcher = CollectingDispatcher()
+    assert action.run(dispatcher, tracker, domain={}) == []
+    return [{k: v for k, v in m.items() if k in ("response", "topic")} for m in dispatcher.messages]
+
+
+def test_first_unclear_message_about_an_faq_asks_did_you_mean() -> None:
+    sent = run(ActionFallback(), unclear("wen can i shwr", "faq", "shower_after_surgery"), [])
+
+    assert sent == [{"response": "utter_did_you_mean", "topic": "faq.shower_after_surgery"}]
+
+
+def test_first_unclear_message_with_no_faq_guess_asks_to_rephrase() -> None:
+    sent = run(ActionFallback(), unclear("blorp", "greet"), [bot("greet.hello")])
+
+    assert sent == [{"response": "utter_please_rephrase"}]
+
+
+def test_unclear_message_that_looks_clinical_goes_to_a_nurse() -> None:
+    sent = run(ActionFallback(), unclear("shes just not herself", "report_symptom"), [])
+
+    assert sent == [{"response": "utter_nurse_will_answer"}]
+
+
+def test_second_unclear_message_in_a_row_hands_over_to_a_person() -> None:
+    for asked in (bot("fallback.did_you_mean", topic="faq.hours"), bot("fallback.rephrase")):
+        history = [user("blorp", "nlu_fallback"), asked]
+
+        sent = run(ActionFallback(), unclear("zzz", "faq", "hours"), history)
+
+        assert sent == [{"response": "utter_fallback_handoff"}]
+
+
+def test_yes_to_did_you_mean_sends_the_suggested_answer() -> None:
+    history = [user("wen open", "nlu_fallback"), bot("fallback.did_you_mean", topic="faq.hours")]
+
+    sent = run(ActionAnswerSuggestion(), {"text": "yes", "intent": {"name": "affirm"}}, history)
+
+    assert sent == [{"response": "utter_faq/hours"}]
+
+
+def test_no_to_did_you_mean_asks_to_rephrase() -> None:
+    history = [user("wen open", "nlu_fallback"), bot("fallback.did_you_mean", topic="faq.hours")]
+
+    sent = run(ActionAnswerSuggestion(), {"text": "nope", "intent": {"name": "deny"}}, history)
+
+    assert sent == [{"response": "utter_please_rephrase"}]
+
+
+def test_yes_out_of_the_blue_is_just_acknowledged() -> None:
+    history = [user("hi", "greet"), bot("greet.hello")]
+
+    sent = run(ActionAnswerSuggestion(), {"text": "yes", "intent": {"name": "affirm"}}, history)
+
+    assert sent == [{"response": "utter_acknowledge"}]

@@ -1,0 +1,131 @@
+"""The whole stack as real processes (rasa, actions, api) on the trained model, booted once
+for every end-to-end module: tests talk to it over HTTP the way the web chat does."""
+
+import os
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.settings import ROOT
+from tests.support import processes
+
+TOKEN = "e2e-internal-token"
+BOOT_TIMEOUT = 300  # seconds; Rasa loads TensorFlow and the model
+
+
+def _model() -> Path:
+    if os.environ.get("MODEL"):
+        return ROOT / os.environ["MODEL"]
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        pytest.fail("no trained model: run `make train` (make test does it for you)")
+    return models[-1]
+
+
+@dataclass
+class Stack:
+    api: str
+    workdir: Path
+    env: dict[str, str]
+    commands: dict[str, list[str]]
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str) -> None:
+        self.processes[name] = processes.start(name, self.commands[name], self.env, self.workdir)
+
+    def wait_healthy(self) -> None:
+        # /health is 200 only when the database, Rasa (with its model) and actions are all up.
+        processes.wait_for(f"{self.api}/health", self.processes, self.workdir, timeout=BOOT_TIMEOUT)
+
+    def outbox(self) -> list[tuple[str, str | None, str]]:
+        """(to, template, kind) of every SMS queued so far, oldest first."""
+        with sqlite3.connect(self.workdir / "assistant.db") as db:
+            return db.execute(
+                "SELECT to_number, template_id, kind FROM outbox_message ORDER BY id"
+            ).fetchall()
+
+    def sms(self, text: str, sender: str) -> None:
+        """A signed Twilio webhook, posted by the project's own local command."""
+        env = {**self.env, "API_PORT": self.api.rsplit(":", 1)[1]}
+        command = [
+            str(processes.APP_PYTHON),
+            "-m",
+            "assistant",
+            "send-test-sms",
+            text,
+            "--from",
+            sender,
+        ]
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    def send(self, practice: str, text: str, sender: str) -> dict:
+        response = httpx.post(
+            f"{self.api}/api/v1/chat/{practice}/messages",
+            json={"sender": sender, "text": text},
+            timeout=60,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def stop(self, name: str) -> None:
+        processes.stop(self.processes.pop(name))
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One stack shared by the conversation tests, on its own database."""
+    yield from running_stack(tmp_path_factory.mktemp("stack"))
+
+
+def running_stack(workdir: Path) -> Iterator[Stack]:
+    """Boot rasa, actions and the api on a fresh database in `workdir`; stop them after."""
+    rasa_port, actions_port, api_port = (processes.free_port() for _ in range(3))
+    (workdir / "endpoints.yml").write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: {workdir / "tracker.db"}\n'
+    )
+    env = processes.app_environment(
+        workdir / "assistant.db",
+        RASA_URL=f"http://127.0.0.1:{rasa_port}",
+        ACTIONS_URL=f"http://127.0.0.1:{actions_port}",
+        ASSISTANT_API_URL=f"http://127.0.0.1:{api_port}",
+        INTERNAL_API_TOKEN=TOKEN,
+        SANIC_HOST="127.0.0.1",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
+    processes.prepare_database(env)
+    rasa = str(ROOT / ".venv-rasa/bin/rasa")
+    commands = {
+        "rasa": [
+            rasa,
+            "run",
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(rasa_port),
+            "--model",
+            str(_model()),
+            "--endpoints",
+            str(workdir / "endpoints.yml"),
+            "--credentials",
+            "credentials.yml",
+        ],
+        "actions": [rasa, "run", "actions", "--actions", "actions", "-p", str(actions_port)],
+        "api": processes.api_command(api_port),
+    }
+    stack = Stack(api=f"http://127.0.0.1:{api_port}", workdir=workdir, env=env, commands=commands)
+    for name in commands:
+        stack.start(name)
+    try:
+        stack.wait_healthy()
+        yield stack
+    finally:
+        for name in list(stack.processes):
+            stack.stop(name)

@@ -1,0 +1,48 @@
+"""Floors on the development set, measured through the whole stack exactly as `make eval`
+does (each line is the first message of a new web-chat conversation). The figures of the
+latest run are in docs/evaluation.md."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from assistant.evaluation.metrics import Report
+from assistant.evaluation.run import evaluate, load
+from assistant.settings import ROOT
+from tests.e2e.conftest import running_stack
+
+pytestmark = pytest.mark.e2e
+DEV_SET = ROOT / "tests" / "data" / "dev_set.jsonl"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Report]:
+    # A stack of its own: hundreds of cases and pages would crowd the other tests' outbox.
+    for stack in running_stack(tmp_path_factory.mktemp("evaluation")):
+        yield evaluate(load(DEV_SET), stack.api)
+
+
+def _recall(report: Report, route: str) -> float:
+    found = next(r for r in report.routes if r.route == route)
+    assert found.recall is not None and found.support > 0
+    return found.recall
+
+
+def test_faq_route_recall_is_at_least_90_percent(report: Report) -> None:
+    assert _recall(report, "faq") >= 0.90
+
+
+def test_faq_lines_get_the_answer_they_asked_for_at_least_85_percent(report: Report) -> None:
+    assert report.faq_topic_accuracy is not None
+    assert report.faq_topic_accuracy >= 0.85, [
+        (o.expected_template, o.got_templates, o.text) for o in report.wrong_topic
+    ]
+
+
+def test_every_emergency_is_caught_and_nothing_routine_is_paged(report: Report) -> None:
+    assert report.emergency_recall == 1.0
+    assert report.over_triage == []
+
+
+def test_clinical_messages_rarely_get_a_lower_route(report: Report) -> None:
+    assert len(report.under_triage) <= 8, [(o.expected, o.got, o.text) for o in report.under_triage]
