@@ -181,7 +181,14 @@ class TurnHandler:
                 dialogue_plan = [PlannedReply(technical, "fallback", case_priority="routine")]
                 category = "dialogue_failure"
             planned = dialogue_plan
-            if assessment.hypothetical and not _at_least_clinical(planned):
+            if assessment.clinical_questions and not _at_least_clinical(planned):
+                # A question only a clinician may answer (a medicine, a result, a prognosis)
+                # that the dialogue took for an FAQ: no FAQ answer, a nurse answers instead.
+                planned = [p for p in planned if p.route != "faq"]
+                nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
+                planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
+                category = "clinical_question"
+            elif assessment.hypothetical and not _at_least_clinical(planned):
                 # "What if he gets a fever?" is still a clinical question for a nurse.
                 nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
                 planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
@@ -389,10 +396,19 @@ def _at_least_clinical(planned: list[PlannedReply]) -> bool:
 
 def _flags_for_case(assessment: TriageResult) -> list[dict[str, Any]]:
     """What the nurse sees: each sign with the client's own words that matched."""
-    return [
+    flags = [
         {"sign": f.sign, "priority": f.priority, "matched": f.matched, "hypothetical": hypo}
         for flags, hypo in ((assessment.red_flags, False), (assessment.hypothetical, True))
         for f in flags
+    ]
+    return flags + [
+        {
+            "sign": f"question.{q.topic}",
+            "priority": "routine",
+            "matched": q.matched,
+            "hypothetical": False,
+        }
+        for q in assessment.clinical_questions
     ]
 
 

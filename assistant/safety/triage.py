@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.db.models.practice import PRACTICE_KINDS
+from assistant.safety.clinical_questions import ClinicalQuestion, ClinicalQuestions
 from assistant.safety.lexicon import (
     DEFAULT_LEXICON_DIR,
     ContextRuleSpec,
@@ -64,6 +65,8 @@ class TriageResult:
     red_flags: tuple[RedFlag, ...]  # asserted, current signs
     hypothetical: tuple[RedFlag, ...]  # signs only mentioned hypothetically
     self_harm: bool  # any statement about wanting to die or harm oneself
+    # Questions only a clinician may answer (medicines, doses, results, prognosis, ...).
+    clinical_questions: tuple[ClinicalQuestion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,8 +106,11 @@ class _KindPipeline:
 class Triage:
     """Finds emergency and urgent signs in a client's message, per practice kind."""
 
-    def __init__(self, pipelines: Mapping[str, _KindPipeline]) -> None:
+    def __init__(
+        self, pipelines: Mapping[str, _KindPipeline], questions: ClinicalQuestions
+    ) -> None:
         self._pipelines = dict(pipelines)
+        self._questions = questions
 
     @classmethod
     def load(cls, lexicon_dir: Path = DEFAULT_LEXICON_DIR) -> Triage:
@@ -115,7 +121,7 @@ class Triage:
             lexicon = load_lexicon(kind, lexicon_dir)
             nlp = _build_nlp(lexicon, load_context_rules(kind, lexicon_dir))
             pipelines[kind] = _KindPipeline(lexicon, nlp)
-        return cls(pipelines)
+        return cls(pipelines, ClinicalQuestions.load(lexicon_dir))
 
     def assess(self, text: str, practice_kind: str) -> TriageResult:
         """Triages one message for a "veterinary" or "human" practice. Never raises on odd text."""
@@ -155,6 +161,7 @@ class Triage:
             red_flags=red_flags,
             hypothetical=asked_about,
             self_harm=any(f.sign == SELF_HARM for f in red_flags),
+            clinical_questions=self._questions.find(normalised, practice_kind),
         )
 
 

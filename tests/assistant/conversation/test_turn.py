@@ -341,3 +341,40 @@ def test_second_unclear_message_opens_a_routine_case(session: Session) -> None:
 
     assert result.route == "fallback"
     assert result.escalation is not None and result.escalation.priority == "routine"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("veterinary", "can i give him pepcid with his palladia"),
+        ("human", "should i stop my eliquis before surgery"),
+        ("human", "what does lymphovascular invasion mean on my path report"),
+        ("veterinary", "how long do dogs live with lymphoma on chop"),
+    ],
+)
+def test_a_clinical_question_taken_for_an_faq_goes_to_a_nurse_instead(
+    session: Session, kind: str, text: str
+) -> None:
+    # The dialogue engine picked an FAQ answer; the clinical-question rules overrule it.
+    key = "faq.giving_pills" if kind == "veterinary" else "faq.fasting"
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom(key, "faq")]))
+
+    result = run_turn(session, rasa, text, kind=kind)
+
+    assert result.route == "clinical"
+    assert [r.template_id for r in result.replies] == [
+        f"{'vet' if kind == 'veterinary' else 'human'}.clinical.nurse_will_answer"
+    ]
+    assert result.escalation is not None and result.escalation.priority == "routine"
+    case = session.get_one(Escalation, result.escalation.id)
+    assert any(flag["sign"].startswith("question.") for flag in case.red_flags)
+
+
+def test_a_refill_request_naming_a_medicine_keeps_its_faq_answer(session: Session) -> None:
+    reply = custom("faq.refill_request", "faq", case="routine")
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[reply]))
+
+    result = run_turn(session, rasa, "can i get a refill of his gabapentin")
+
+    assert [r.template_id for r in result.replies] == ["both.faq.refill_request"]
+    assert result.route == "faq"

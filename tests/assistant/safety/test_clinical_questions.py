@@ -1,0 +1,61 @@
+"""Clinical questions that only a clinician may answer, found by rules, and FAQ questions that
+must not be mistaken for them."""
+
+import pytest
+
+from assistant.safety.clinical_questions import ClinicalQuestions
+
+QUESTIONS = ClinicalQuestions.load()
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "topic"),
+    [
+        ("veterinary", "is it ok to give her benadryl while shes on chemo", "other_medicine"),
+        ("veterinary", "can he have fish oil with the lomustine", "other_medicine"),
+        ("human", "do i keep taking my metformin the day before surgery", "other_medicine"),
+        ("veterinary", "why did they lower his dose this time", "dose"),
+        ("veterinary", "she missed a dose of her cytoxan yesterday", "dose"),
+        (
+            "veterinary",
+            "can he get his rabies shot booster during chemo",
+            "vaccines_and_procedures_during_treatment",
+        ),
+        ("human", "my path report says close margins what happens now", "results_meaning"),
+        ("veterinary", "his alt was high on the bloodwork is that bad", "results_meaning"),
+        ("veterinary", "how long will she live with this", "prognosis"),
+        ("human", "whats the chance it comes back", "prognosis"),
+        ("veterinary", "should we stop chemo, hes miserable", "treatment_decision"),
+        ("human", "will i need radiation after my lumpectomy", "treatment_decision"),
+        ("human", "is the lump under my scar normal", "change_at_the_site"),
+        ("human", "drain put out 25 ml today is that low enough to pull it", "drain_readiness"),
+    ],
+)
+def test_finds_the_question_and_quotes_the_clients_words(kind: str, text: str, topic: str) -> None:
+    found = QUESTIONS.find(text, kind)
+
+    assert topic in [q.topic for q in found]
+    assert all(q.matched and q.matched.lower() in text.lower() for q in found)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("veterinary", "do i need gloves to give him his cytoxan"),
+        ("veterinary", "can u refill his gabapentin, we have 4 left"),
+        ("veterinary", "do i bring her prednisone with us to the visit"),
+        ("veterinary", "will his hair come back after chemo"),
+        ("veterinary", "what does palliative care mean"),
+        ("veterinary", "is it ok to return the leftover pills to you"),
+        ("human", "what time do i stop drinking before surgery tomorrow"),
+        ("human", "when can i shower after surgery"),
+        ("human", "how long does pathology take"),
+        ("veterinary", "why do you check his white count before every chemo"),
+    ],
+)
+def test_faq_questions_are_left_to_the_faq(kind: str, text: str) -> None:
+    assert QUESTIONS.find(text, kind) == ()
+
+
+def test_surgical_only_topics_do_not_apply_at_the_vet() -> None:
+    assert QUESTIONS.find("is the lump under his scar normal", "veterinary") == ()
