@@ -32,9 +32,9 @@ def test_faq_route_recall_is_at_least_90_percent(report: Report) -> None:
     assert _recall(report, "faq") >= 0.90
 
 
-def test_faq_lines_get_the_answer_they_asked_for_at_least_85_percent(report: Report) -> None:
+def test_faq_lines_get_the_answer_they_asked_for_at_least_75_percent(report: Report) -> None:
     assert report.faq_topic_accuracy is not None
-    assert report.faq_topic_accuracy >= 0.85, [
+    assert report.faq_topic_accuracy >= 0.75, [
         (o.expected_template, o.got_templates, o.text) for o in report.wrong_topic
     ]
 
@@ -45,4 +45,4 @@ def test_every_emergency_is_caught_and_nothing_routine_is_paged(report: Report) 
 
 
 def test_clinical_messages_rarely_get_a_lower_route(report: Report) -> None:
-    assert len(report.under_triage) <= 8, [(o.expected, o.got, o.text) for o in report.under_triage]
+    assert len(report.under_triage) <= 2, [(o.expected, o.got, o.text) for o in report.under_triage]

@@ -29,6 +29,7 @@ QUESTIONS = ClinicalQuestions.load()
         ("human", "will i need radiation after my lumpectomy", "treatment_decision"),
         ("human", "is the lump under my scar normal", "change_at_the_site"),
         ("human", "drain put out 25 ml today is that low enough to pull it", "drain_readiness"),
+        ("human", "what do i do if the drain falls out at night", "drain_readiness"),
     ],
 )
 def test_finds_the_question_and_quotes_the_clients_words(kind: str, text: str, topic: str) -> None:
@@ -50,6 +51,7 @@ def test_finds_the_question_and_quotes_the_clients_words(kind: str, text: str, t
         ("human", "what time do i stop drinking before surgery tomorrow"),
         ("human", "when can i shower after surgery"),
         ("human", "how long does pathology take"),
+        ("human", "when does the drain come out"),
         ("veterinary", "why do you check his white count before every chemo"),
     ],
 )
