@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.conversation.handoff import asks_for_a_person
 from assistant.conversation.routes import ROUTES_BY_SEVERITY, most_severe
 from assistant.db.models import Contact, Conversation, Escalation, Message, Practice
 from assistant.dialogue.rasa_client import DialogueUnavailable, RasaClient
@@ -37,6 +38,7 @@ PERSON_SWALLOWED_CHEMO = "emergency.person_swallowed_chemo"
 SWALLOWED_MEDICINE_SIGN = "swallowed_medicine"
 URGENT = "urgent.nurse_will_call"
 REPHRASE = "fallback.rephrase"
+HANDOFF = "handoff.person_will_reply"
 # A template whose name ends so is sent instead of the plain one while the practice is closed.
 AFTER_HOURS_SUFFIX = "_after_hours"
 
@@ -188,6 +190,16 @@ class TurnHandler:
                 nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
                 planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
                 category = "clinical_question"
+            elif (
+                asks_for_a_person(text)
+                and not _at_least_clinical(planned)
+                and not any(p.template.key.startswith(HANDOFF) for p in planned)
+            ):
+                # "Talk to a person" always works, whatever the dialogue made of it.
+                planned = [p for p in planned if p.route not in ("faq", "fallback", "other")]
+                handoff = self._safe_template(HANDOFF, practice, open_now)
+                planned.append(PlannedReply(handoff, "other", case_priority="routine"))
+                category = "handoff"
             elif assessment.hypothetical and not _at_least_clinical(planned):
                 # "What if he gets a fever?" is still a clinical question for a nurse.
                 nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)

@@ -22,6 +22,7 @@ REQUIRED_KEYS = (
     "emergency.go_now",
     "urgent.nurse_will_call",
     "fallback.rephrase",
+    "handoff.person_will_reply",
 )
 
 

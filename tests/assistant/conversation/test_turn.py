@@ -378,3 +378,12 @@ def test_a_refill_request_naming_a_medicine_keeps_its_faq_answer(session: Sessio
 
     assert [r.template_id for r in result.replies] == ["both.faq.refill_request"]
     assert result.route == "faq"
+
+
+def test_asking_for_a_person_gets_one_even_when_rasa_reads_it_as_an_faq(session: Session) -> None:
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom("faq.hours", "faq")]))
+
+    result = run_turn(session, rasa, "can someone from the office call me", kind="human")
+
+    assert [r.template_id for r in result.replies] == ["both.handoff.person_will_reply"]
+    assert result.escalation is not None and result.escalation.priority == "routine"
