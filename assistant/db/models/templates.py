@@ -9,8 +9,9 @@ from assistant.db.base import Base, UTCDateTime, utcnow
 
 
 class TemplateApproval(Base):
-    """One clinician's approval of one version of a template; the newest row per template is
-    the approval in force. The approved words are kept so a later edit can be shown as a diff."""
+    """One clinician's approval of one version of a template. The approval in force is the one
+    in `templates/`; these rows are its history, with the approved words, so a later edit can
+    be shown as a diff."""
 
     __tablename__ = "template_approval"
 
