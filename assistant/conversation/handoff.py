@@ -1,4 +1,4 @@
-""" "Talk to a person" always works: a request for a person is recognised by these rules too,
+"""Asking for a person always works: a request for a person is recognised by these rules too,
 so it is honoured even when the dialogue engine reads the message as something else."""
 
 import re
