@@ -19,6 +19,7 @@ from assistant.practices.details import template_values
 from assistant.practices.hours import is_open
 from assistant.safety.triage import Triage, TriageResult
 from assistant.templates import Template, TemplateRegistry
+from assistant.templates.registry import AFTER_HOURS_SUFFIX
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +40,6 @@ SWALLOWED_MEDICINE_SIGN = "swallowed_medicine"
 URGENT = "urgent.nurse_will_call"
 REPHRASE = "fallback.rephrase"
 HANDOFF = "handoff.person_will_reply"
-# A template whose name ends so is sent instead of the plain one while the practice is closed.
-AFTER_HOURS_SUFFIX = "_after_hours"
 
 
 @dataclass(frozen=True)

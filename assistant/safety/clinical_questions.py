@@ -9,10 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from assistant.safety.lexicon import DEFAULT_LEXICON_DIR
+from assistant.safety.lexicon import DEFAULT_LEXICON_DIR, expand_macros
 
 FILE_NAME = "clinical_questions.yml"
-_MACRO = re.compile(r"<([A-Z_]+)>")
 
 
 @dataclass(frozen=True)
@@ -68,14 +67,6 @@ class ClinicalQuestions:
 
 
 def _compile(patterns: list[str], macros: dict[str, str]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(rf"\b(?:{_expand(p, macros)})\b", re.IGNORECASE) for p in patterns)
-
-
-def _expand(pattern: str, macros: dict[str, str]) -> str:
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in macros:
-            raise ValueError(f"{FILE_NAME}: unknown macro <{name}>")
-        return macros[name]
-
-    return _MACRO.sub(replace, pattern)
+    return tuple(
+        re.compile(rf"\b(?:{expand_macros(p, macros)})\b", re.IGNORECASE) for p in patterns
+    )

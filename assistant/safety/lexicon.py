@@ -190,7 +190,7 @@ def load_context_rules(kind: str, lexicon_dir: Path = DEFAULT_LEXICON_DIR) -> li
 
 def compile_pattern(pattern: str, macros: Mapping[str, str]) -> str:
     """Expands the lexicon shorthand into a regular expression (and checks that it compiles)."""
-    expanded = _expand_macros(pattern, macros)
+    expanded = expand_macros(pattern, macros)
     # A space in a lexicon means "one or more spaces", " ?" means "maybe a space".
     expanded = expanded.replace(" ?", r"\s*").replace(" ", r"\s+")
     regex = f"{_START}(?:{expanded}){_END}"
@@ -201,7 +201,8 @@ def compile_pattern(pattern: str, macros: Mapping[str, str]) -> str:
     return regex
 
 
-def _expand_macros(pattern: str, macros: Mapping[str, str], depth: int = 0) -> str:
+def expand_macros(pattern: str, macros: Mapping[str, str], depth: int = 0) -> str:
+    """Replaces each <NAME> in `pattern` with its macro, macros within macros included."""
     if depth > 5:
         raise LexiconError(f"macros nest too deep in {pattern!r}")
 
@@ -209,7 +210,7 @@ def _expand_macros(pattern: str, macros: Mapping[str, str], depth: int = 0) -> s
         name = match.group(1)
         if name not in macros:
             raise LexiconError(f"unknown macro <{name}> in {pattern!r}")
-        return _expand_macros(macros[name], macros, depth + 1)
+        return expand_macros(macros[name], macros, depth + 1)
 
     return _MACRO.sub(replace, pattern)
 

@@ -5,13 +5,12 @@ from pathlib import Path
 
 import yaml
 
-from assistant.templates.registry import TemplateRegistry
+from assistant.templates.registry import AFTER_HOURS_SUFFIX, TemplateRegistry
 
 HEADER = (
     "# Generated from templates/ by `.venv/bin/python -m assistant templates domain --write`.\n"
     "# Do not edit: add or change an FAQ template, then regenerate (the lint checks it).\n"
 )
-AFTER_HOURS_SUFFIX = "_after_hours"
 
 
 def faq_responses(registry: TemplateRegistry) -> dict[str, list[dict[str, dict[str, str]]]]:

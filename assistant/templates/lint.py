@@ -12,6 +12,7 @@ import textstat
 import yaml
 
 from assistant.db.models import Practice
+from assistant.demo.seed import PRACTICE_FIELDS
 from assistant.messaging.sms_text import MAX_SEGMENTS_PER_MESSAGE, count_segments
 from assistant.practices.details import template_values
 from assistant.templates.registry import (
@@ -51,18 +52,7 @@ def sample_practices(demo_data: Path) -> list[Practice]:
     """The demo practices, unsaved: real names, numbers and hours to render templates with."""
     document = yaml.safe_load(demo_data.read_text(encoding="utf-8"))
     return [
-        Practice(
-            slug=p["slug"],
-            name=p["name"],
-            kind=p["kind"],
-            timezone=p["timezone"],
-            business_hours=p["business_hours"],
-            phone=p["phone"],
-            sms_number=p["sms_number"],
-            emergency_contact_name=p["emergency_contact_name"],
-            emergency_contact_number=p["emergency_contact_number"],
-        )
-        for p in document["practices"]
+        Practice(**{field: p[field] for field in PRACTICE_FIELDS}) for p in document["practices"]
     ]
 
 

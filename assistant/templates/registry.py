@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 KIND_PREFIX = {"veterinary": "vet", "human": "human"}
 SHARED_PREFIX = "both"
 KIND_OF_PREFIX = {"vet": "veterinary", "human": "human", SHARED_PREFIX: "both"}
+# A template whose key ends so is sent instead of the plain one while the practice is closed.
+AFTER_HOURS_SUFFIX = "_after_hours"
 # Templates the pipeline must be able to send whatever else fails.
 REQUIRED_KEYS = (
     "fallback.technical_problem",
