@@ -16,9 +16,11 @@ from api.routes import (
     chat,
     health,
     internal,
+    internal_booking,
     nurse,
     pages,
     practices,
+    protocols,
     staff_pages,
     twilio,
     twilio_status,
@@ -83,12 +85,14 @@ def create_app(
         practices,
         chat,
         internal,
+        internal_booking,
         pages,
         nurse,
         staff_pages,
         twilio,
         twilio_status,
         admin_templates,
+        protocols,
     )
     for module in routers:
         app.include_router(module.router)

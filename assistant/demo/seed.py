@@ -20,6 +20,7 @@ from assistant.db.models import (
     Practice,
     StaffUser,
 )
+from assistant.scheduling.claims import claim_time
 from assistant.staff.auth import hash_password
 
 DATA_FILE = Path(__file__).with_name("data.yml")
@@ -152,17 +153,19 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
         end = start + timedelta(minutes=kind.duration_minutes)
         if not shift_start <= start < end <= shift_end:
             raise ValueError(f"demo appointment {a} does not fit its clinician's shift")
-        session.add(
-            Appointment(
-                practice_id=practice.id,
-                patient_id=patients[a["patient"]].id,
-                appointment_type_id=kind.id,
-                clinician_id=staff[a["clinician"]].id,
-                starts_at=start,
-                ends_at=end,
-                status="booked",
-            )
+        appointment = Appointment(
+            practice_id=practice.id,
+            patient_id=patients[a["patient"]].id,
+            appointment_type_id=kind.id,
+            clinician_id=staff[a["clinician"]].id,
+            starts_at=start,
+            ends_at=end,
+            status="booked",
         )
+        session.add(appointment)
+        session.flush()
+        # The demo schedule holds its time like any booking, so nothing can be booked over it.
+        claim_time(session, appointment)
 
 
 def _at(day: date, hhmm: str, zone: ZoneInfo) -> datetime:

@@ -7,11 +7,18 @@ from assistant.db.models.messaging import InboxMessage, OutboxMessage
 from assistant.db.models.oncall import OnCallShift
 from assistant.db.models.people import Contact, ContactPatient, Patient
 from assistant.db.models.practice import Practice, StaffUser
-from assistant.db.models.scheduling import Appointment, AppointmentType, ClinicianShift
+from assistant.db.models.scheduling import (
+    Appointment,
+    AppointmentTimeClaim,
+    AppointmentType,
+    ClinicianShift,
+    ProtocolSeries,
+)
 from assistant.db.models.templates import TemplateApproval
 
 __all__ = [
     "Appointment",
+    "AppointmentTimeClaim",
     "AppointmentType",
     "AuditLog",
     "ClinicianShift",
@@ -25,6 +32,7 @@ __all__ = [
     "OutboxMessage",
     "Patient",
     "Practice",
+    "ProtocolSeries",
     "StaffUser",
     "TemplateApproval",
 ]

@@ -28,6 +28,9 @@ class Conversation(Base):
     held_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Identity check before records are shared: when it passed, and failed tries since.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verify_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     practice: Mapped["Practice"] = relationship()
     messages: Mapped[list["Message"]] = relationship(

@@ -1,4 +1,4 @@
-"""Appointment types, clinician shifts and booked appointments."""
+"""Appointment types, clinician shifts, booked appointments, the time they hold, protocol series."""
 
 from datetime import datetime
 from typing import Any
@@ -7,6 +7,8 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.db.base import Base, UTCDateTime, utcnow
+
+APPOINTMENT_STATUSES = ("booked", "cancelled", "completed", "rescheduled")
 
 
 class AppointmentType(Base):
@@ -54,5 +56,40 @@ class Appointment(Base):
     clinician_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="booked")  # booked|cancelled|completed
+    status: Mapped[str] = mapped_column(String(16), default="booked")  # APPOINTMENT_STATUSES
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A retried request (SMS redelivery, double tap) finds the booking it already made.
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rescheduled_from_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"))
+    protocol_series_id: Mapped[int | None] = mapped_column(ForeignKey("protocol_series.id"))
+    protocol_step: Mapped[int | None] = mapped_column(Integer)  # the protocol week
+    drug: Mapped[str | None] = mapped_column(String(80))
+
+
+class AppointmentTimeClaim(Base):
+    """One 5-minute cell of a clinician's time held by a live appointment.
+
+    The primary key makes overlapping bookings of one clinician impossible in the database,
+    whatever the code racing to book them does; cancelling or moving a booking deletes its cells.
+    """
+
+    __tablename__ = "appointment_time_claim"
+
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointment.id"), index=True)
+
+
+class ProtocolSeries(Base):
+    """A treatment protocol (for example CHOP-19) scheduled for one patient."""
+
+    __tablename__ = "protocol_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    protocol_code: Mapped[str] = mapped_column(String(40))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

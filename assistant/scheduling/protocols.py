@@ -1,0 +1,222 @@
+"""Treatment protocols (definitions in protocols/*.yml) and booking a patient's whole series."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.db.models import Appointment, AppointmentType, Patient, Practice, ProtocolSeries
+from assistant.scheduling.availability import Offer, SlotFinder
+from assistant.scheduling.booking import book
+
+PROTOCOLS_DIR = Path(__file__).with_name("protocols")
+BREAK = "break"
+
+
+class ProtocolError(Exception):
+    """A protocol that cannot be read, or a series that cannot be scheduled; says why."""
+
+
+@dataclass(frozen=True)
+class Protocol:
+    code: str
+    name: str
+    practice_kind: str
+    treatment_type: str
+    cbc_type: str
+    min_days_between_treatments: int
+    weeks: tuple[str, ...]  # a drug, or BREAK
+    sources: tuple[str, ...]
+
+    def treatments(self) -> list[tuple[int, str]]:
+        """(week number from 1, drug) of every treatment week."""
+        return [(n, drug) for n, drug in enumerate(self.weeks, start=1) if drug != BREAK]
+
+
+def load_protocol(code: str) -> Protocol:
+    """The protocol named `code`; ProtocolError when there is none or it is malformed."""
+    protocols = load_protocols()
+    if code not in protocols:
+        raise ProtocolError(f"no protocol {code!r}; known: {', '.join(sorted(protocols))}")
+    return protocols[code]
+
+
+@cache
+def load_protocols(directory: Path = PROTOCOLS_DIR) -> dict[str, Protocol]:
+    """Every definition in `directory`, checked, by code."""
+    found = {}
+    for path in sorted(directory.glob("*.yml")):
+        protocol = _parse(path, yaml.safe_load(path.read_text(encoding="utf-8")))
+        found[protocol.code] = protocol
+    return found
+
+
+def _parse(path: Path, data: dict[str, Any]) -> Protocol:
+    try:
+        protocol = Protocol(
+            code=str(data["code"]),
+            name=str(data["name"]),
+            practice_kind=str(data["practice_kind"]),
+            treatment_type=str(data["treatment_type"]),
+            cbc_type=str(data["cbc_type"]),
+            min_days_between_treatments=int(data["min_days_between_treatments"]),
+            weeks=tuple(str(w) for w in data["weeks"]),
+            sources=tuple(str(s) for s in data["sources"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProtocolError(f"{path.name}: {exc!r}") from exc
+    if protocol.code != path.stem:
+        raise ProtocolError(f"{path.name}: code {protocol.code!r} must match the file name")
+    if not protocol.treatments() or not protocol.sources:
+        raise ProtocolError(f"{path.name}: needs treatment weeks and a published source")
+    if not 1 <= protocol.min_days_between_treatments <= 7:
+        raise ProtocolError(f"{path.name}: min_days_between_treatments must be 1 to 7")
+    return protocol
+
+
+def schedule_series(
+    session: Session,
+    *,
+    patient: Patient,
+    protocol_code: str,
+    first_visit: datetime,
+    created_by_id: int | None,
+    now: datetime,
+) -> ProtocolSeries:
+    """Book every treatment of the protocol and a CBC before each, in the caller's transaction.
+
+    Treatments fall on the weekday and local time of `first_visit`, week after week; when that
+    time is taken, the nearest free time that day. Each CBC is with a nurse the same day, ending
+    before the treatment (else the day before). ProtocolError lists every week that does not
+    fit; the caller then rolls back, so nothing is half booked.
+    """
+    protocol = load_protocol(protocol_code)
+    practice = session.get_one(Practice, patient.practice_id)
+    if practice.kind != protocol.practice_kind:
+        raise ProtocolError(f"{protocol.name} is for {protocol.practice_kind} practices")
+    if first_visit <= now:
+        raise ProtocolError("the first visit must be in the future")
+    treatment_type = _appointment_type(session, practice.id, protocol.treatment_type)
+    cbc_type = _appointment_type(session, practice.id, protocol.cbc_type)
+    zone = ZoneInfo(practice.timezone)
+    first_local = first_visit.astimezone(zone)
+
+    series = ProtocolSeries(
+        practice_id=practice.id,
+        patient_id=patient.id,
+        protocol_code=protocol.code,
+        created_by_id=created_by_id,
+        created_at=now,
+    )
+    session.add(series)
+    session.flush()  # the id names the bookings' idempotency keys
+
+    finder = SlotFinder()
+    problems: list[str] = []
+    for week, drug in protocol.treatments():
+        day = first_local.date() + timedelta(weeks=week - 1)
+        wanted = datetime.combine(day, first_local.time(), tzinfo=zone).astimezone(UTC)
+        offer = _nearest(finder, session, treatment_type, day, wanted, zone, now)
+        if offer is None:
+            problems.append(f"week {week} ({day.isoformat()}): no {treatment_type.name} free")
+            continue
+        treatment = book(
+            session,
+            patient=patient,
+            appointment_type=treatment_type,
+            starts_at=offer.starts_at,
+            clinician_id=offer.clinician_id,
+            idempotency_key=f"series-{series.id}-step-{week}",
+            now=now,
+            drug=drug,
+            protocol_series_id=series.id,
+            protocol_step=week,
+        )
+        cbc = _cbc_before(finder, session, cbc_type, treatment.starts_at, zone, now)
+        if cbc is None:
+            problems.append(f"week {week} ({day.isoformat()}): no nurse free for the CBC")
+            continue
+        book(
+            session,
+            patient=patient,
+            appointment_type=cbc_type,
+            starts_at=cbc.starts_at,
+            clinician_id=cbc.clinician_id,
+            idempotency_key=f"series-{series.id}-cbc-{week}",
+            now=now,
+            protocol_series_id=series.id,
+            protocol_step=week,
+        )
+    if problems:
+        raise ProtocolError("could not schedule " + "; ".join(problems))
+    return series
+
+
+def series_visits(session: Session, series: ProtocolSeries) -> list[Appointment]:
+    """The series' appointments in time order."""
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(Appointment.protocol_series_id == series.id)
+            .order_by(Appointment.starts_at, Appointment.id)
+        )
+    )
+
+
+def _appointment_type(session: Session, practice_id: int, code: str) -> AppointmentType:
+    found = session.scalars(
+        select(AppointmentType).where(
+            AppointmentType.practice_id == practice_id, AppointmentType.code == code
+        )
+    ).first()
+    if found is None:
+        raise ProtocolError(f"this practice has no appointment type {code!r}")
+    return found
+
+
+def _day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def _nearest(
+    finder: SlotFinder,
+    session: Session,
+    kind: AppointmentType,
+    day: date,
+    wanted: datetime,
+    zone: ZoneInfo,
+    now: datetime,
+) -> Offer | None:
+    start, end = _day_bounds(day, zone)
+    free = finder.free_slots(session, appointment_type=kind, earliest=start, latest=end, now=now)
+    return min(free, key=lambda o: (abs(o.starts_at - wanted), o.starts_at), default=None)
+
+
+def _cbc_before(
+    finder: SlotFinder,
+    session: Session,
+    kind: AppointmentType,
+    treatment_at: datetime,
+    zone: ZoneInfo,
+    now: datetime,
+) -> Offer | None:
+    """The latest nurse time ending by the treatment that day, else the latest the day before:
+    the count is freshest when drawn just before the dose."""
+    duration = timedelta(minutes=kind.duration_minutes)
+    day = treatment_at.astimezone(zone).date()
+    for candidate_day in (day, day - timedelta(days=1)):
+        start, end = _day_bounds(candidate_day, zone)
+        free = finder.free_slots(
+            session, appointment_type=kind, earliest=start, latest=min(end, treatment_at), now=now
+        )
+        fitting = [o for o in free if o.starts_at + duration <= treatment_at]
+        if fitting:
+            return max(fitting, key=lambda o: (o.starts_at, -o.clinician_id))
+    return None

@@ -1,0 +1,271 @@
+"""The booking endpoints the action server calls: identity first, then offers, booking,
+moving, cancelling and confirming; nothing about a visit for an unverified or unknown contact."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from api.main import create_app
+from assistant.db.engine import make_session_factory
+from assistant.db.models import Appointment, Contact, Conversation, Practice
+from assistant.demo import load_demo_data
+from assistant.dialogue.rasa_client import RasaClient
+from assistant.safety.triage import Triage
+from assistant.settings import Settings
+from tests.api.conftest import INTERNAL_TOKEN, ScriptedRasa
+
+AUTH = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+VET = "cedar-vet-oncology"
+HUMAN = "harbor-surgical-oncology"
+
+
+@pytest.fixture
+def demo(sqlite_engine: Engine, tmp_path: Path, triage: Triage) -> Iterator[TestClient]:
+    with make_session_factory(sqlite_engine)() as session:
+        load_demo_data(session, today=datetime.now(UTC).date())
+        session.commit()
+    settings = Settings(
+        database_url=str(sqlite_engine.url),
+        internal_api_token=INTERNAL_TOKEN,
+        actions_url="http://127.0.0.1:9",
+        sla_check_seconds=0,
+        outbox_poll_seconds=0,
+    )
+    rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(ScriptedRasa()))
+    with TestClient(create_app(settings, rasa=rasa, triage=triage)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def db(sqlite_engine: Engine) -> Iterator[Session]:
+    with make_session_factory(sqlite_engine)() as session:
+        yield session
+
+
+def conversation(db: Session, practice: str, phone: str | None) -> str:
+    """A conversation as the SMS inbox opens it: from a phone on file, or (None) from web chat."""
+    found = db.scalars(select(Practice).where(Practice.slug == practice)).one()
+    contact = db.scalars(select(Contact).where(Contact.phone == phone)).one() if phone else None
+    row = Conversation(
+        practice_id=found.id,
+        channel="sms" if phone else "web",
+        sender_key=phone or "browser-1",
+        contact_id=contact.id if contact else None,
+    )
+    db.add(row)
+    db.commit()
+    return row.id
+
+
+def url(conversation_id: str, path: str) -> str:
+    return f"/internal/v1/conversations/{conversation_id}/{path}"
+
+
+def verified(client: TestClient, db: Session, practice: str, phone: str, answer: str) -> str:
+    conversation_id = conversation(db, practice, phone)
+    response = client.post(url(conversation_id, "identity"), json={"answer": answer}, headers=AUTH)
+    assert response.json() == {"identity": "verified"}
+    return conversation_id
+
+
+def test_an_unknown_number_gets_no_records_and_cannot_book(demo: TestClient, db: Session) -> None:
+    conversation_id = conversation(db, VET, None)
+
+    context = demo.get(url(conversation_id, "booking"), headers=AUTH).json()
+    offers = demo.post(
+        url(conversation_id, "booking/time"),
+        json={
+            "type_code": "recheck_exam",
+            "text": "1",
+            "idempotency_key": "k1",
+            "offers": [{"starts_at": "2030-01-07T15:00:00Z", "clinician_id": 1, "label": "x"}],
+        },
+        headers=AUTH,
+    )
+
+    assert context["identity"] == "unknown"
+    assert context["patients"] == [] and context["visits"] == []
+    assert offers.status_code == 403
+    assert (
+        db.scalar(
+            select(func.count()).select_from(Appointment).where(Appointment.idempotency_key == "k1")
+        )
+        == 0
+    )
+
+
+def test_a_known_number_sees_nothing_until_verified(demo: TestClient, db: Session) -> None:
+    conversation_id = conversation(db, VET, "+13125550120")  # Maria Alvarez
+
+    before = demo.get(url(conversation_id, "booking"), headers=AUTH).json()
+    wrong = demo.post(
+        url(conversation_id, "identity"), json={"answer": "biscuit smith"}, headers=AUTH
+    )
+    right = demo.post(
+        url(conversation_id, "identity"), json={"answer": "Biscuit ALVAREZ"}, headers=AUTH
+    )
+    after = demo.get(url(conversation_id, "booking"), headers=AUTH).json()
+
+    assert before["identity"] == "unverified" and before["visits"] == []
+    assert wrong.json() == {"identity": "unverified"}
+    assert right.json() == {"identity": "verified"}
+    assert [name for _, name in after["patients"]] == ["Biscuit", "Pepper"]
+    assert {v["patient_name"] for v in after["visits"]} == {"Biscuit", "Pepper"}
+
+
+def test_three_wrong_answers_lock_the_conversation(demo: TestClient, db: Session) -> None:
+    conversation_id = conversation(db, VET, "+13125550120")
+    for guess in ("rex alvarez", "biscuit jones", "pepper"):
+        status = demo.post(url(conversation_id, "identity"), json={"answer": guess}, headers=AUTH)
+
+    late_right = demo.post(
+        url(conversation_id, "identity"), json={"answer": "pepper alvarez"}, headers=AUTH
+    )
+
+    assert status.json() == {"identity": "locked"}
+    assert late_right.json() == {"identity": "locked"}
+    assert demo.get(url(conversation_id, "booking"), headers=AUTH).json()["visits"] == []
+
+
+@pytest.mark.parametrize("answer", ["03/11/1968", "3-11-68", "March 11, 1968", "dob 3/11/1968"])
+def test_a_patient_is_verified_by_date_of_birth(demo: TestClient, db: Session, answer: str) -> None:
+    verified(demo, db, HUMAN, "+16175550120", answer)  # Linda Chen, born 1968-03-11
+
+
+def test_a_caregiver_is_verified_by_the_patients_date_of_birth(
+    demo: TestClient, db: Session
+) -> None:
+    verified(demo, db, HUMAN, "+17815550122", "8/29/1954")  # Tanya for Raymond Brooks
+
+
+def test_offer_book_and_retry_gives_one_visit(demo: TestClient, db: Session) -> None:
+    conversation_id = verified(demo, db, VET, "+13125550120", "pepper alvarez")
+    offered = demo.post(
+        url(conversation_id, "booking/offers"),
+        json={"type_code": "cbc_recheck", "when": "next week"},
+        headers=AUTH,
+    ).json()
+    request = {
+        "type_code": "cbc_recheck",
+        "patient_id": next(
+            pid
+            for pid, name in demo.get(url(conversation_id, "booking"), headers=AUTH).json()[
+                "patients"
+            ]
+            if name == "Pepper"
+        ),
+        "offers": offered["offers"],
+        "text": "the 2nd one",
+        "when": "next week",
+        "idempotency_key": "conv-1:msg-7",
+    }
+
+    first = demo.post(url(conversation_id, "booking/time"), json=request, headers=AUTH).json()
+    again = demo.post(url(conversation_id, "booking/time"), json=request, headers=AUTH).json()
+
+    assert offered["outcome"] == "offers" and len(offered["offers"]) == 3
+    assert first["outcome"] == "booked"
+    assert first["visit"]["patient_name"] == "Pepper"
+    assert first["visit"]["visit_type"] == "CBC recheck (bloodwork)"
+    assert offered["offers"][1]["label"].startswith(first["visit"]["visit_time"])
+    assert again["visit"]["id"] == first["visit"]["id"]
+    assert (
+        db.scalar(
+            select(func.count())
+            .select_from(Appointment)
+            .where(Appointment.idempotency_key == "conv-1:msg-7")
+        )
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("when", "outcome"),
+    [
+        ("yesterday", "past"),
+        ("sunday", "no_times"),
+        ("after my daughters wedding", "not_understood"),
+    ],
+)
+def test_times_that_cannot_be_offered_say_why(
+    demo: TestClient, db: Session, when: str, outcome: str
+) -> None:
+    conversation_id = verified(demo, db, VET, "+13125550120", "pepper alvarez")
+
+    answer = demo.post(
+        url(conversation_id, "booking/offers"),
+        json={"type_code": "recheck_exam", "when": when},
+        headers=AUTH,
+    ).json()
+
+    assert answer == {"outcome": outcome, "offers": [], "visit": None}
+
+
+def test_a_new_day_instead_of_a_number_gets_new_offers(demo: TestClient, db: Session) -> None:
+    conversation_id = verified(demo, db, VET, "+13125550120", "pepper alvarez")
+
+    answer = demo.post(
+        url(conversation_id, "booking/time"),
+        json={
+            "type_code": "recheck_exam",
+            "text": "anything friday after 3",
+            "idempotency_key": "k-new-day",
+            "offers": [],
+        },
+        headers=AUTH,
+    ).json()
+
+    assert answer["outcome"] == "offers"
+    assert all(o["label"].startswith("Fri") for o in answer["offers"])
+
+
+@pytest.mark.parametrize(
+    ("what", "text", "expected"),
+    [
+        ("visit_type", "need bloodwork before chemo", None),  # two types named: ask
+        ("visit_type", "can i book a cbc", "cbc_recheck"),
+        ("visit_type", "a follow up call with the nurse", "nurse_followup_call"),
+        ("visit_type", "recheck", "recheck_exam"),
+        ("patient", "its for pepper", "Pepper"),
+        ("patient", "2", "Pepper"),
+        ("patient", "rex", None),
+    ],
+)
+def test_pick_reads_the_clients_words(
+    demo: TestClient, db: Session, what: str, text: str, expected: str | None
+) -> None:
+    conversation_id = verified(demo, db, VET, "+13125550120", "pepper alvarez")
+    context = demo.get(url(conversation_id, "booking"), headers=AUTH).json()
+
+    picked = demo.post(
+        url(conversation_id, "booking/pick"), json={"text": text, "what": what}, headers=AUTH
+    ).json()["picked"]
+
+    if what == "patient" and picked is not None:
+        picked = dict(map(tuple, context["patients"]))[picked]
+    assert picked == expected
+
+
+def test_cancel_and_confirm_only_own_visits(demo: TestClient, db: Session) -> None:
+    maria = verified(demo, db, VET, "+13125550120", "pepper alvarez")
+    keiko = verified(demo, db, VET, "+13125550124", "miso tanaka")
+    visits = demo.get(url(maria, "booking"), headers=AUTH).json()["visits"]
+    first, second = visits[0], visits[1]
+
+    not_hers = demo.post(url(keiko, f"visits/{first['id']}/cancel"), headers=AUTH)
+    confirmed = demo.post(url(maria, f"visits/{second['id']}/confirm"), headers=AUTH)
+    cancelled = demo.post(url(maria, f"visits/{first['id']}/cancel"), headers=AUTH)
+    left = demo.get(url(maria, "booking"), headers=AUTH).json()["visits"]
+
+    assert not_hers.status_code == 403
+    assert confirmed.status_code == 200 and confirmed.json()["id"] == second["id"]
+    assert cancelled.status_code == 200
+    assert first["id"] not in [v["id"] for v in left]
+    assert db.get(Appointment, second["id"]).confirmed_at is not None  # type: ignore[union-attr]
+    assert db.get(Appointment, first["id"]).status == "cancelled"  # type: ignore[union-attr]
