@@ -21,7 +21,13 @@ from assistant.conversation.turn import TurnHandler, TurnResult
 from assistant.db.models import Conversation, InboxMessage, Message, Practice
 from assistant.dialogue.rasa_client import DialogueUnavailable
 from assistant.escalation.queue import open_escalation
-from assistant.messaging.consent import apply_keyword, keyword_of
+from assistant.messaging.consent import (
+    ROUTE_FOR,
+    TEMPLATE_FOR,
+    apply_keyword,
+    is_opted_out,
+    keyword_of,
+)
 from assistant.messaging.outbox import enqueue_sms
 from assistant.safety.triage import Triage
 
@@ -211,15 +217,21 @@ class InboxProcessor:
     ) -> tuple[TurnResult, str]:
         body = row.body.strip()
         inbound = self._stored_message(session, practice, row, now)
-        keyword = keyword_of(body) if body and not row.media_urls else None
+        opted_out = is_opted_out(session, practice, row.from_number)
+        keyword = keyword_of(body, opted_out=opted_out) if body and not row.media_urls else None
         if keyword is not None:
-            # The consent changes here; the turn answers the keyword as on any channel.
+            # The consent changes here, and the keyword gets its consent template.
             apply_keyword(
                 session, practice=practice, phone=row.from_number, keyword=keyword, now=now
             )
-            return self._turns.answer(session, practice=practice, inbound=inbound, now=now), (
-                "consent"
-            )
+            return self._turns.reply_with_template(
+                session,
+                practice=practice,
+                inbound=inbound,
+                key=TEMPLATE_FOR[keyword],
+                route=ROUTE_FOR[keyword],
+                now=now,
+            ), "consent"
         if not body and row.media_urls:
             # Nobody here reads pictures automatically: a person looks at it.
             return self._turns.reply_with_template(

@@ -15,7 +15,16 @@ from twilio.request_validator import RequestValidator
 
 from api.main import create_app
 from assistant.db.engine import make_session_factory
-from assistant.db.models import Contact, Escalation, InboxMessage, OutboxMessage, Practice
+from assistant.db.models import (
+    Appointment,
+    AppointmentType,
+    Contact,
+    Escalation,
+    InboxMessage,
+    OutboxMessage,
+    Patient,
+    Practice,
+)
 from assistant.demo import load_demo_data
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.messaging.outbox import deliver_pending, enqueue_sms
@@ -241,7 +250,7 @@ def test_with_rasa_down_a_message_waits_and_is_answered_when_rasa_is_back_and_an
     assert [m.kind for m in outbox(client)].count("page") == 1  # the on-call vet
 
     rasa.replies = lambda request: httpx.Response(
-        200, json=[{"custom": {"template": "booking.handoff_to_staff", "route": "booking"}}]
+        200, json=[{"custom": {"template": "faq.what_to_bring", "route": "faq"}}]
     )
     with db(client) as session:  # its retry is due now
         row = session.scalars(
@@ -251,7 +260,7 @@ def test_with_rasa_down_a_message_waits_and_is_answered_when_rasa_is_back_and_an
         session.commit()
     client.app.state.assistant.inbox.drain()  # type: ignore[attr-defined]
 
-    assert outbox(client)[-1].template_id == "both.booking.handoff_to_staff"
+    assert outbox(client)[-1].template_id == "both.faq.what_to_bring"
 
 
 def test_stop_then_a_due_reminder_sends_nothing_but_the_confirmation(client: TestClient) -> None:
@@ -292,3 +301,52 @@ def test_odd_bodies_are_stored_and_answered(client: TestClient, body: str) -> No
     with db(client) as session:
         assert session.scalars(select(InboxMessage.body)).one() == body
     assert len(outbox(client)) >= 1
+
+
+NURSE_WILL_ANSWER = [
+    {"recipient_id": "x", "custom": {"template": "clinical.nurse_will_answer", "route": "clinical"}}
+]
+
+
+@pytest.mark.parametrize(("sender", "booked_for"), [(OWNER, "Pepper"), ("+13125550177", None)])
+def test_a_concern_books_a_nurse_call_back_for_a_known_owner(
+    client: TestClient, rasa: ScriptedRasa, sender: str, booked_for: str | None
+) -> None:
+    rasa.replies = lambda request: httpx.Response(200, json=NURSE_WILL_ANSWER)
+
+    signed_post(client, sms("pepper is drinking a lot more water than usual", "SMc1", sender))
+    wait_until(lambda: settled(client))
+
+    with db(client) as session:
+        calls = session.execute(
+            select(Patient.name, Appointment.starts_at)
+            .join(Patient, Patient.id == Appointment.patient_id)
+            .join(AppointmentType, AppointmentType.id == Appointment.appointment_type_id)
+            .where(
+                AppointmentType.code == "nurse_followup_call",
+                Appointment.idempotency_key.like("concern-%"),
+            )
+        ).all()
+        case = session.scalars(select(Escalation)).one()
+    assert [name for name, _ in calls] == ([booked_for] if booked_for else [])
+    assert ("Nurse follow-up call booked" in case.summary) == (booked_for is not None)
+    assert case.priority == "routine"
+
+
+@pytest.mark.parametrize(
+    ("sender", "template", "consent"),
+    [
+        ("+17735550131", "both.consent.started", "opted_in"),  # Marcus Bell had opted out
+        (OWNER, "both.faq.hours", "opted_in"),  # an answer to a question, not a keyword
+    ],
+)
+def test_yes_opts_back_in_only_a_number_that_opted_out(
+    client: TestClient, sender: str, template: str, consent: str
+) -> None:
+    signed_post(client, sms("YES", "SMyes1", sender))
+    wait_until(lambda: settled(client))
+
+    with db(client) as session:
+        contact = session.scalars(select(Contact).where(Contact.phone == sender)).one()
+        assert contact.consent == consent
+    assert [m.template_id for m in outbox(client)] == [template]
