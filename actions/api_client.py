@@ -33,10 +33,51 @@ class AssistantApi:
             {"priority": priority, "category": category},
         )
 
+    # Booking (api/routes/internal_booking.py). Visit details come back only for a verified
+    # contact; the api answers 403 otherwise.
+
+    def booking_context(self, conversation_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/internal/v1/conversations/{conversation_id}/booking", None)
+
+    def check_identity(self, conversation_id: str, answer: str) -> str:
+        path = f"/internal/v1/conversations/{conversation_id}/identity"
+        return str(self._post(path, {"answer": answer})["identity"])
+
+    def pick(self, conversation_id: str, *, text: str, what: str) -> Any:
+        path = f"/internal/v1/conversations/{conversation_id}/booking/pick"
+        return self._post(path, {"text": text, "what": what})["picked"]
+
+    def offers(
+        self, conversation_id: str, *, type_code: str, when: str, hints: list[str]
+    ) -> dict[str, Any]:
+        """Times near `when` (the client's request or last answer), else the soonest."""
+        path = f"/internal/v1/conversations/{conversation_id}/booking/offers"
+        body = {"type_code": type_code, "when": when, "hints": hints, "soonest_if_unread": True}
+        return self._post(path, body)
+
+    def take_time(self, conversation_id: str, **request: Any) -> dict[str, Any]:
+        path = f"/internal/v1/conversations/{conversation_id}/booking/time"
+        return self._post(path, request)
+
+    def cancel_visit(self, conversation_id: str, visit_id: int) -> dict[str, Any]:
+        path = f"/internal/v1/conversations/{conversation_id}/visits/{visit_id}/cancel"
+        return self._post(path, {})
+
+    def confirm_visit(self, conversation_id: str, visit_id: int) -> dict[str, Any]:
+        path = f"/internal/v1/conversations/{conversation_id}/visits/{visit_id}/confirm"
+        return self._post(path, {})
+
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", path, body)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         try:
-            response = requests.post(
-                self._base_url + path, json=body, headers=self._headers, timeout=self._timeout
+            response = requests.request(
+                method,
+                self._base_url + path,
+                json=body,
+                headers=self._headers,
+                timeout=self._timeout,
             )
             response.raise_for_status()
             result: dict[str, Any] = response.json()

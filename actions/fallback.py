@@ -16,6 +16,7 @@ CLINICAL_INTENTS = ("report_symptom", "clinical_question")
 # Replies that mean "we did not understand": a second unclear message after one gives up.
 CLARIFYING_TEMPLATES = ("fallback.did_you_mean", "fallback.rephrase")
 DID_YOU_MEAN = "fallback.did_you_mean"
+UNKNOWN_NUMBER = "booking.unknown_number"
 
 
 def last_bot_payload(tracker: Tracker) -> dict[str, Any]:
@@ -66,7 +67,8 @@ class ActionFallback(Action):
 
 
 class ActionAnswerSuggestion(Action):
-    """A YES or NO: the answer to "Did you mean ...?" when that was just asked, else a nod."""
+    """A YES or NO: the answer to "Did you mean ...?" or to the offer to add an unknown number
+    when that was just asked, else a nod."""
 
     def name(self) -> str:
         return "action_answer_suggestion"
@@ -76,7 +78,10 @@ class ActionAnswerSuggestion(Action):
     ) -> list[dict[str, Any]]:
         payload = last_bot_payload(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if payload.get("template") != DID_YOU_MEAN:
+        if payload.get("template") == UNKNOWN_NUMBER and intent == "affirm":
+            # "Reply YES and our front desk will text you back" (actions/booking.py).
+            dispatcher.utter_message(response="utter_booking_registration_requested")
+        elif payload.get("template") != DID_YOU_MEAN:
             dispatcher.utter_message(response="utter_acknowledge")
         elif intent == "affirm" and str(payload.get("topic", "")).startswith("faq."):
             # `faq.hours` is answered by the generated retrieval response `utter_faq/hours`.

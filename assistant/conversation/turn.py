@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +19,9 @@ from assistant.messaging.consent import ROUTE_FOR, TEMPLATE_FOR, keyword_of
 from assistant.practices.details import template_values
 from assistant.practices.hours import is_open
 from assistant.safety.triage import Triage, TriageResult
+from assistant.scheduling.followup import book_concern_followup
 from assistant.templates import Template, TemplateRegistry
-from assistant.templates.registry import AFTER_HOURS_SUFFIX
+from assistant.templates.registry import AFTER_HOURS_SUFFIX, RECORD_PLACEHOLDERS
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,8 @@ ROUTES_NEEDING_A_CASE = {
     "clinical": "routine",
     "grief": "routine",
 }
+# A concern about the patient: besides the case, a nurse follow-up call is booked.
+CONCERN_ROUTES = ("emergency", "urgent", "clinical")
 TECHNICAL_PROBLEM = "fallback.technical_problem"
 NURSE_WILL_ANSWER = "clinical.nurse_will_answer"
 EMERGENCY = "emergency.go_now"
@@ -293,6 +297,8 @@ class TurnHandler:
             )
         else:
             escalation = _case_for(session, inbound)
+        if escalation is not None and route in CONCERN_ROUTES:
+            _book_followup_call(session, conversation, escalation, inbound.body, now)
         if escalation is not None and escalation.priority in PAGED_PRIORITIES:
             if escalation.page_count == 0:
                 page_on_call(
@@ -373,14 +379,17 @@ class TurnHandler:
                 nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
                 planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
                 continue
-            extra: tuple[tuple[str, str], ...] = ()
+            extra = _record_values(template, bot_reply.values)
+            if extra is None:
+                logger.error("reply %r lacks values from the records", bot_reply.template_key)
+                return None
             if "topic" in template.placeholders:
                 topic = self._registry.resolve(bot_reply.topic_key or "", practice.kind)
                 if topic is None or not topic.title:
                     # Nothing approved to suggest at this practice: just ask to rephrase.
                     template = self._safe_template(REPHRASE, practice, open_now)
                 else:
-                    extra = (("topic", topic.title),)
+                    extra += (("topic", topic.title),)
             planned.append(
                 PlannedReply(template, bot_reply.route or "other", bot_reply.case_priority, extra)
             )
@@ -398,6 +407,42 @@ class TurnHandler:
         if template is None:  # guarded at start-up by TemplateRegistry.check_required
             raise RuntimeError(f"safety template {key} missing")
         return template
+
+
+def _book_followup_call(
+    session: Session,
+    conversation: Conversation,
+    escalation: Escalation,
+    text: str,
+    now: datetime,
+) -> None:
+    """Book the nurse's call back for a known contact and note it on the case. A failure
+    here must never hold back the reply, which is already decided."""
+    try:
+        with session.begin_nested():
+            call = book_concern_followup(
+                session, conversation=conversation, message_text=text, now=now
+            )
+            if call is None:
+                return
+            local = call.starts_at.astimezone(ZoneInfo(conversation.practice.timezone))
+            note = f"Nurse follow-up call booked: {local:%a %b %d %H:%M}."
+            if note not in escalation.summary:
+                escalation.summary = f"{escalation.summary}\n{note}"
+    except Exception:  # noqa: BLE001 - logged; the client's reply and case stand
+        logger.exception("could not book a follow-up call for conversation %s", conversation.id)
+
+
+def _record_values(
+    template: Template, given: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...] | None:
+    """The record values the template needs (a visit's time, a pet's name), or None when one
+    is missing or was never filled in: such a reply is not sent."""
+    values = {name: value for name, value in given if name in RECORD_PLACEHOLDERS}
+    needed = template.placeholders & RECORD_PLACEHOLDERS
+    if any(name not in values or "{" in values[name] for name in needed):
+        return None
+    return tuple((name, values[name]) for name in sorted(needed))
 
 
 def _at_least_clinical(planned: list[PlannedReply]) -> bool:

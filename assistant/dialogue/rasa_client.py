@@ -25,6 +25,8 @@ class BotReply:
     raw: dict[str, Any]
     # For "Did you mean <topic>?": the key of the FAQ answer being suggested.
     topic_key: str | None = None
+    # Values from the client's records for the template's placeholders (a visit's time).
+    values: tuple[tuple[str, str], ...] = ()
 
 
 class RasaClient:
@@ -72,7 +74,15 @@ class RasaClient:
                 case_priority=custom.get("case"),
                 raw=item,
                 topic_key=custom.get("topic") if isinstance(custom.get("topic"), str) else None,
+                values=_record_values(custom.get("values")),
             )
         # Plain text from Rasa means a response that bypassed the template registry.
         logger.error("Rasa sent a reply without a template: %r", item)
         return BotReply(template_key=None, route=None, case_priority=None, raw=item)
+
+
+def _record_values(raw: object) -> tuple[tuple[str, str], ...]:
+    """The `values` of a custom payload, as text; anything that is not a mapping is dropped."""
+    if not isinstance(raw, dict):
+        return ()
+    return tuple(sorted((str(name), str(value)) for name, value in raw.items()))

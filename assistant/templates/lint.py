@@ -18,12 +18,14 @@ from assistant.practices.details import template_values
 from assistant.templates.registry import (
     KIND_OF_PREFIX,
     KIND_PREFIX,
+    RECORD_PLACEHOLDERS,
     Template,
     TemplateRegistry,
 )
 
-# Filled by the turn, not from the practice: the title of the FAQ topic a client is asked about.
-TURN_PLACEHOLDERS = frozenset({"topic"})
+# Filled by the turn, not from the practice: the title of the FAQ topic a client is asked
+# about, and the client's own records (visits, pets or patients, offered times).
+TURN_PLACEHOLDERS = frozenset({"topic"}) | RECORD_PLACEHOLDERS
 MAX_READING_GRADE = 8.0
 # The reading grade measures our words, not the practice's name: a name like "Cedar
 # Veterinary Oncology" alone would add grades. Placeholders count as these short words.
@@ -34,9 +36,31 @@ GRADE_STAND_INS = {
     "emergency_name": "the ER",
     "hours": "8 to 6",
     "topic": "our hours",
+    "patient_name": "Max",
+    "patient_names": "Max or Bo",
+    "visit_type": "recheck",
+    "visit_types": "chemo, recheck",
+    "visit_time": "Tue 1 at 9",
+    "clinician_name": "Dr. Hart",
+    "options": "1) Tue 1 at 9",
+    "visits": "1) Tue 1 at 9",
+}
+# The longest values a client's records give, to count SMS segments with.
+LONGEST_RECORD_VALUES = {
+    "patient_name": "Clementine",
+    "patient_names": "Biscuit, Pepper or Juniper",
+    "visit_type": "Medical oncology referral visit",
+    "visit_types": "Chemotherapy treatment, CBC recheck (bloodwork), Radiation therapy session, "
+    "Oncology consultation, Recheck exam, Nurse follow-up call",
+    "visit_time": "Wed Dec 30 at 10:30 AM",
+    "clinician_name": "Nathaniel Osei",
+    "options": "1) Wed Dec 30 at 10:30 AM with Nathaniel Osei, 2) Thu Dec 31 at 10:30 AM "
+    "with Nathaniel Osei, 3) Mon Jan 4 at 10:30 AM with Nathaniel Osei",
+    "visits": "1) Chemotherapy treatment for Biscuit, Wed Dec 30 at 10:30 AM, "
+    "2) CBC recheck (bloodwork) for Pepper, Thu Dec 31 at 10:30 AM",
 }
 # The keyword arguments a dispatcher may be given: a domain response and its placeholders.
-ALLOWED_UTTER_KEYWORDS = frozenset({"response", "topic"})
+ALLOWED_UTTER_KEYWORDS = frozenset({"response", "topic"}) | RECORD_PLACEHOLDERS
 
 
 @dataclass(frozen=True)
@@ -66,7 +90,9 @@ def lint_templates(registry: TemplateRegistry, practices: list[Practice]) -> lis
         problems += _check_grade(template)
         for practice in practices:
             if template.kind in ("both", practice.kind):
-                values = template_values(practice) | {"topic": longest_title}
+                values = (
+                    template_values(practice) | LONGEST_RECORD_VALUES | {"topic": longest_title}
+                )
                 problems += _check_rendered(template, values, practice.slug)
     return problems
 

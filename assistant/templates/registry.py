@@ -17,6 +17,20 @@ SHARED_PREFIX = "both"
 KIND_OF_PREFIX = {"vet": "veterinary", "human": "human", SHARED_PREFIX: "both"}
 # A template whose key ends so is sent instead of the plain one while the practice is closed.
 AFTER_HOURS_SUFFIX = "_after_hours"
+# Placeholders filled from the practice's records about one client (their pets or patients,
+# visits and offered times), passed by the actions from the api; never the client's words.
+RECORD_PLACEHOLDERS = frozenset(
+    {
+        "patient_name",
+        "patient_names",
+        "visit_type",
+        "visit_types",
+        "visit_time",
+        "clinician_name",
+        "options",
+        "visits",
+    }
+)
 # Templates the pipeline must be able to send whatever else fails.
 REQUIRED_KEYS = (
     "fallback.technical_problem",

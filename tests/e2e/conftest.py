@@ -4,13 +4,17 @@ for every end-to-end module: tests talk to it over HTTP the way the web chat doe
 import os
 import sqlite3
 import subprocess
+import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+from twilio.request_validator import RequestValidator
 
+from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
 from assistant.settings import ROOT
 from tests.support import processes
 
@@ -63,6 +67,42 @@ class Stack:
         ]
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
+
+    def text(self, text: str, *, sender: str, to: str) -> list[tuple[str, str]]:
+        """One SMS through the signed webhook, as Twilio posts it; returns (template, text) of
+        each reply to it once the inbox has answered it."""
+        params = {
+            "MessageSid": f"SMe2e{uuid.uuid4().hex[:24]}",
+            "From": sender,
+            "To": to,
+            "Body": text,
+            "NumMedia": "0",
+        }
+        # The api's default PUBLIC_BASE_URL and dry-run token, as `send-test-sms` signs.
+        signature = RequestValidator(DRY_RUN_AUTH_TOKEN).compute_signature(
+            "http://127.0.0.1:8000/twilio/sms", params
+        )
+        with sqlite3.connect(self.workdir / "assistant.db") as db:
+            (last,) = db.execute("SELECT coalesce(max(id), 0) FROM outbox_message").fetchone()
+        response = httpx.post(
+            f"{self.api}/twilio/sms", data=params, headers={"X-Twilio-Signature": signature}
+        )
+        assert response.status_code == 200, response.text
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with sqlite3.connect(self.workdir / "assistant.db") as db:
+                row = db.execute(
+                    "SELECT status FROM inbox_message WHERE provider_message_id = ?",
+                    (params["MessageSid"],),
+                ).fetchone()
+                if row and row[0] == "processed":
+                    return db.execute(
+                        "SELECT template_id, body FROM outbox_message"
+                        " WHERE id > ? AND to_number = ? AND kind = 'reply' ORDER BY id",
+                        (last, sender),
+                    ).fetchall()
+            time.sleep(0.1)
+        raise AssertionError(f"no answer to {text!r} within 60 s")
 
     def send(self, practice: str, text: str, sender: str) -> dict:
         response = httpx.post(

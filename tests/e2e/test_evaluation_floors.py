@@ -46,3 +46,7 @@ def test_every_emergency_is_caught_and_nothing_routine_is_paged(report: Report) 
 
 def test_clinical_messages_rarely_get_a_lower_route(report: Report) -> None:
     assert len(report.under_triage) <= 2, [(o.expected, o.got, o.text) for o in report.under_triage]
+
+
+def test_booking_route_recall_is_at_least_95_percent(report: Report) -> None:
+    assert _recall(report, "booking") >= 0.95
