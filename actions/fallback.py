@@ -11,6 +11,9 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.faq import ranked_answers
 
 CLINICAL_INTENTS = ("report_symptom", "clinical_question")
 # Replies that mean "we did not understand": a second unclear message after one gives up.
@@ -33,17 +36,17 @@ def last_bot_payload(tracker: Tracker) -> dict[str, Any]:
     return {}
 
 
-def best_guess(latest_message: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The most likely intent other than the fallback, and for `faq` the FAQ key it points to."""
-    ranking = latest_message.get("intent_ranking") or []
+def best_guess(tracker: Tracker, domain: DomainDict) -> tuple[str | None, str | None]:
+    """The most likely intent other than the fallback, and for `faq` the key of the
+    best-ranked answer this practice's kind has."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
     intent = next((i["name"] for i in ranking if i.get("name") != "nlu_fallback"), None)
     if intent != "faq":
         return intent, None
-    selected = (latest_message.get("response_selector") or {}).get("faq") or {}
-    response_key = (selected.get("response") or {}).get("intent_response_key")
-    if not response_key or "/" not in response_key:
+    answers = ranked_answers(tracker, domain)
+    if not answers:
         return intent, None
-    return intent, "faq." + response_key.split("/", 1)[1]
+    return intent, "faq." + answers[0].split("/", 1)[1]
 
 
 class ActionFallback(Action):
@@ -56,7 +59,7 @@ class ActionFallback(Action):
         if last_bot_payload(tracker).get("template") in CLARIFYING_TEMPLATES:
             dispatcher.utter_message(response="utter_fallback_handoff")
             return []
-        intent, faq_key = best_guess(tracker.latest_message)
+        intent, faq_key = best_guess(tracker, domain)
         if intent in CLINICAL_INTENTS:
             dispatcher.utter_message(response="utter_nurse_will_answer")
         elif faq_key is not None:

@@ -2,10 +2,16 @@
 template key `faq.<topic>` becomes the retrieval response `utter_faq/<topic>`."""
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from assistant.templates.registry import AFTER_HOURS_SUFFIX, TemplateRegistry
+from assistant.templates.registry import (
+    AFTER_HOURS_SUFFIX,
+    KIND_PREFIX,
+    Template,
+    TemplateRegistry,
+)
 
 HEADER = (
     "# Generated from templates/ by `.venv/bin/python -m assistant templates domain --write`.\n"
@@ -13,17 +19,21 @@ HEADER = (
 )
 
 
-def faq_responses(registry: TemplateRegistry) -> dict[str, list[dict[str, dict[str, str]]]]:
-    templates_by_key: dict[str, list[str | None]] = {}
+def faq_responses(registry: TemplateRegistry) -> dict[str, list[dict[str, Any]]]:
+    """One response per FAQ topic, naming the practice kinds that have an answer for it, so
+    the FAQ action (actions/faq.py) skips topics the practice cannot send."""
+    templates_by_key: dict[str, list[Template]] = {}
     for template in registry:
         if template.category == "faq" and not template.key.endswith(AFTER_HOURS_SUFFIX):
-            templates_by_key.setdefault(template.key, []).append(template.case)
+            templates_by_key.setdefault(template.key, []).append(template)
     responses = {}
-    for key, cases in sorted(templates_by_key.items()):
-        custom = {"template": key, "route": "faq"}
-        case = next((c for c in cases if c), None)
+    for key, templates in sorted(templates_by_key.items()):
+        custom: dict[str, Any] = {"template": key, "route": "faq"}
+        case = next((t.case for t in templates if t.case), None)
         if case:
             custom["case"] = case
+        kinds = {k for t in templates for k in (KIND_PREFIX if t.kind == "both" else [t.kind])}
+        custom["kinds"] = sorted(kinds)
         responses[f"utter_faq/{key.removeprefix('faq.')}"] = [{"custom": custom}]
     return responses
 

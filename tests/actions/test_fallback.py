@@ -29,14 +29,28 @@ def unclear(text: str, second_intent: str, faq_key: str | None = None) -> dict[s
         ],
     }
     if faq_key:
+        key = f"faq/{faq_key}"
         message["response_selector"] = {
-            "faq": {"response": {"intent_response_key": f"faq/{faq_key}", "confidence": 0.5}}
+            "faq": {
+                "response": {"intent_response_key": key, "confidence": 0.5},
+                "ranking": [{"intent_response_key": key, "confidence": 0.5}],
+            }
         }
     return message
 
 
+# The FAQ responses as domain/faq.yml has them: the kinds of practice each can be sent to.
+DOMAIN = {
+    "responses": {
+        "utter_faq/shower_after_surgery": [{"custom": {"kinds": ["human"]}}],
+        "utter_faq/hours": [{"custom": {"kinds": ["human", "veterinary"]}}],
+    }
+}
+
+
 def run(action: Action, latest: dict[str, Any], history: list[dict[str, Any]]) -> list[dict]:
-    events = [*history, {"event": "user", "text": latest["text"], "parse_data": latest}]
+    user_event = {"event": "user", "text": latest["text"], "parse_data": latest}
+    events = [*history, {**user_event, "metadata": {"kind": "human"}}]
     tracker = Tracker.from_dict(
         {
             "sender_id": "c1",
@@ -50,7 +64,7 @@ def run(action: Action, latest: dict[str, Any], history: list[dict[str, Any]]) -
         }
     )
     dispatcher = CollectingDispatcher()
-    assert action.run(dispatcher, tracker, domain={}) == []
+    assert action.run(dispatcher, tracker, domain=DOMAIN) == []
     return [{k: v for k, v in m.items() if k in ("response", "topic")} for m in dispatcher.messages]
 
 

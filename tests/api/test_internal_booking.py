@@ -2,8 +2,9 @@
 moving, cancelling and confirming; nothing about a visit for an unverified or unknown contact."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -13,10 +14,19 @@ from sqlalchemy.orm import Session
 
 from api.main import create_app
 from assistant.db.engine import make_session_factory
-from assistant.db.models import Appointment, Contact, Conversation, Practice
+from assistant.db.models import (
+    Appointment,
+    ClinicianShift,
+    Contact,
+    Conversation,
+    Patient,
+    Practice,
+    StaffUser,
+)
 from assistant.demo import load_demo_data
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.safety.triage import Triage
+from assistant.scheduling.protocols import schedule_series
 from assistant.settings import Settings
 from tests.api.conftest import INTERNAL_TOKEN, ScriptedRasa
 
@@ -269,3 +279,73 @@ def test_cancel_and_confirm_only_own_visits(demo: TestClient, db: Session) -> No
     assert first["id"] not in [v["id"] for v in left]
     assert db.get(Appointment, second["id"]).confirmed_at is not None  # type: ignore[union-attr]
     assert db.get(Appointment, first["id"]).status == "cancelled"  # type: ignore[union-attr]
+
+
+WEDNESDAY_STAFF = ("evelyn.hart@cedar-vet.example.org", "jordan.reyes@cedar-vet.example.org")
+
+
+def test_a_chemo_visit_cannot_be_moved_too_close_to_the_next_one(
+    demo: TestClient, db: Session
+) -> None:
+    biscuit = db.scalars(select(Patient).where(Patient.name == "Biscuit")).one()
+    zone = ZoneInfo("America/Chicago")
+    # Two weeks ahead, on a Wednesday at 13:00, inside Dr. Hart's shifts and clear of the demo.
+    today = datetime.now(zone).date()
+    wednesday = today + timedelta(days=14 + (2 - today.weekday()) % 7)
+    # The demo has a month of shifts; CHOP-19 runs 19 weeks: Wednesdays for the oncologist
+    # and a nurse, for the whole series.
+    for staff in db.scalars(select(StaffUser).where(StaffUser.email.in_(WEDNESDAY_STAFF))):
+        for week in range(2, 21):
+            day = wednesday + timedelta(weeks=week)
+            db.add(
+                ClinicianShift(
+                    staff_id=staff.id,
+                    starts_at=datetime.combine(day, time(8, 0), zone),
+                    ends_at=datetime.combine(day, time(17, 0), zone),
+                )
+            )
+    series = schedule_series(
+        db,
+        patient=biscuit,
+        protocol_code="chop_19",
+        first_visit=datetime.combine(wednesday, time(13, 0), zone),
+        created_by_id=None,
+        now=datetime.now(UTC),
+    )
+    db.commit()
+    first, second = sorted(
+        (
+            a
+            for a in db.scalars(
+                select(Appointment).where(
+                    Appointment.protocol_series_id == series.id, Appointment.drug.is_not(None)
+                )
+            )
+        ),
+        key=lambda a: a.starts_at,
+    )[:2]
+    maria = verified(demo, db, VET, "+13125550120", "biscuit alvarez")
+    too_close = datetime.combine(wednesday + timedelta(days=2), time(13, 0), zone)
+
+    answer = demo.post(
+        url(maria, "booking/time"),
+        json={
+            "type_code": "chemo_treatment",
+            "move_visit_id": second.id,
+            "offers": [
+                {
+                    "starts_at": too_close.isoformat(),
+                    "clinician_id": second.clinician_id,
+                    "label": "x",
+                }
+            ],
+            "text": "1",
+            "idempotency_key": "move-too-close",
+        },
+        headers=AUTH,
+    ).json()
+
+    assert answer["outcome"] == "spacing"
+    db.expire_all()
+    assert db.get(Appointment, second.id).status == "booked"  # type: ignore[union-attr]
+    assert first.status == "booked"
