@@ -15,6 +15,8 @@ QUESTIONS = ClinicalQuestions.load()
         ("veterinary", "can he have fish oil with the lomustine", "other_medicine"),
         ("human", "do i keep taking my metformin the day before surgery", "other_medicine"),
         ("veterinary", "why did they lower his dose this time", "dose"),
+        ("veterinary", "she puked once this morning but seems fine", "symptom_report"),
+        ("human", "my temp was 100.1 last night after surgery", "symptom_report"),
         ("veterinary", "she missed a dose of her cytoxan yesterday", "dose"),
         (
             "veterinary",
@@ -43,6 +45,8 @@ def test_finds_the_question_and_quotes_the_clients_words(kind: str, text: str, t
     ("kind", "text"),
     [
         ("veterinary", "do i need gloves to give him his cytoxan"),
+        ("veterinary", "no fever, no vomiting, just wondering when you open"),
+        ("veterinary", "how do i take my dogs temperature at home"),
         ("veterinary", "can u refill his gabapentin, we have 4 left"),
         ("veterinary", "do i bring her prednisone with us to the visit"),
         ("veterinary", "will his hair come back after chemo"),
