@@ -67,10 +67,10 @@ def test_faq_is_answered_from_the_approved_answer(stack: Stack) -> None:
 
 
 def test_an_sms_is_answered_through_the_signed_webhook(stack: Stack) -> None:
-    stack.sms("what time do you open on saturday", sender="+13125550124")
+    stack.sms("what time do you open on saturday", sender="+13125550130")
 
-    wait(lambda: any(to == "+13125550124" for to, _, _ in stack.outbox()))
-    assert [(t, k) for to, t, k in stack.outbox() if to == "+13125550124"] == [
+    wait(lambda: any(to == "+13125550130" for to, _, _ in stack.outbox()))
+    assert [(t, k) for to, t, k in stack.outbox() if to == "+13125550130"] == [
         ("both.faq.hours", "reply")
     ]
 
@@ -105,7 +105,7 @@ def test_with_rasa_stopped_an_emergency_is_still_answered_at_once(stack: Stack) 
 def test_with_rasa_stopped_an_sms_waits_and_is_answered_when_rasa_is_back(stack: Stack) -> None:
     if "rasa" in stack.processes:
         stack.stop("rasa")
-    waiting, urgent = "+17085550125", "+13125550126"
+    waiting, urgent = "+16305550128", "+13125550126"
 
     stack.sms("what should i bring to my first visit", sender=waiting)
     stack.sms("her gums are white and she collapsed", sender=urgent)
