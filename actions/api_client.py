@@ -67,6 +67,17 @@ class AssistantApi:
         path = f"/internal/v1/conversations/{conversation_id}/visits/{visit_id}/confirm"
         return self._post(path, {})
 
+    # Billing (api/routes/internal_billing.py): amounts only for a verified contact.
+
+    def billing_need(self, conversation_id: str, text: str) -> str:
+        """balance | itemized | insurance | records | other."""
+        path = f"/internal/v1/conversations/{conversation_id}/billing/need"
+        return str(self._post(path, {"text": text})["need"])
+
+    def billing_answer(self, conversation_id: str, need: str) -> dict[str, Any]:
+        path = f"/internal/v1/conversations/{conversation_id}/billing/answer"
+        return self._post(path, {"need": need})
+
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", path, body)
 

@@ -9,6 +9,7 @@ from assistant.db.models import StaffUser
 
 # Roles that work clinical cases; admins may look and reassign, not answer clients.
 CLINICAL_ROLES = ("nurse", "oncologist", "surgeon")
+BILLING_ROLES = ("billing", "admin")
 
 
 class SignInRequired(Exception):
@@ -41,6 +42,13 @@ def clinical_staff(staff: Annotated[StaffUser, Depends(current_staff)]) -> Staff
     return staff
 
 
+def billing_staff(staff: Annotated[StaffUser, Depends(current_staff)]) -> StaffUser:
+    if staff.role not in BILLING_ROLES:
+        raise HTTPException(status_code=403, detail="only billing staff and admins")
+    return staff
+
+
 CurrentStaff = Annotated[StaffUser, Depends(current_staff)]
+BillingStaff = Annotated[StaffUser, Depends(billing_staff)]
 ClinicalStaff = Annotated[StaffUser, Depends(clinical_staff)]
 PageStaff = Annotated[StaffUser, Depends(current_staff_for_page)]

@@ -13,9 +13,11 @@ from starlette.middleware.sessions import SessionMiddleware
 from api.auth import SignInRequired
 from api.routes import (
     admin_templates,
+    billing,
     chat,
     health,
     internal,
+    internal_billing,
     internal_booking,
     nurse,
     pages,
@@ -86,6 +88,8 @@ def create_app(
         chat,
         internal,
         internal_booking,
+        internal_billing,
+        billing,
         pages,
         nurse,
         staff_pages,

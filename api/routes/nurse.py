@@ -68,7 +68,8 @@ class Colleague(BaseModel):
 def list_queue(staff: CurrentStaff, session: SessionDep) -> list[CaseSummary]:
     now = datetime.now(UTC)
     return [
-        _summary(session, e, now) for e in casework.queue(session, practice_id=staff.practice_id)
+        case_summary(session, e, now)
+        for e in casework.queue(session, practice_id=staff.practice_id)
     ]
 
 
@@ -158,7 +159,7 @@ def _run(action: Any) -> None:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
 
 
-def _summary(session: SessionDep, e: Escalation, now: datetime) -> CaseSummary:
+def case_summary(session: SessionDep, e: Escalation, now: datetime) -> CaseSummary:
     claimer = session.get(StaffUser, e.claimed_by_id) if e.claimed_by_id else None
     assignee = session.get(StaffUser, e.assigned_staff_id) if e.assigned_staff_id else None
     return CaseSummary(
@@ -188,7 +189,7 @@ def _detail(session: SessionDep, e: Escalation) -> CaseDetail:
         for s in session.scalars(select(StaffUser).where(StaffUser.practice_id == e.practice_id))
     }
     return CaseDetail(
-        **_summary(session, e, datetime.now(UTC)).model_dump(),
+        **case_summary(session, e, datetime.now(UTC)).model_dump(),
         channel=conversation.channel,
         contact_name=f"{contact.first_name} {contact.last_name}" if contact else None,
         resolution_note=e.resolution_note,

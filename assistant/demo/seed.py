@@ -1,6 +1,7 @@
 """Load the fictional practices in `data.yml` into an empty database."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,12 +13,18 @@ from sqlalchemy.orm import Session
 from assistant.db.models import (
     Appointment,
     AppointmentType,
+    Claim,
     ClinicianShift,
     Contact,
     ContactPatient,
+    InsurancePolicy,
+    Invoice,
+    InvoiceLine,
     OnCallShift,
     Patient,
+    Payment,
     Practice,
+    PreAuthorization,
     StaffUser,
 )
 from assistant.scheduling.claims import claim_time
@@ -166,6 +173,113 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
         session.flush()
         # The demo schedule holds its time like any booking, so nothing can be booked over it.
         claim_time(session, appointment)
+
+    if "billing" in spec:
+        _load_billing(session, spec["billing"], practice, patients, today, zone)
+
+
+def _load_billing(
+    session: Session,
+    spec: dict[str, Any],
+    practice: Practice,
+    patients: dict[str, Patient],
+    today: date,
+    zone: ZoneInfo,
+) -> None:
+    """Invoices, policies, pre-authorizations and claims; dates are days before `today`."""
+
+    def days_ago(days: int | None) -> datetime | None:
+        return None if days is None else _at(today - timedelta(days=days), "12:00", zone)
+
+    def ago(days: int) -> datetime:
+        return _at(today - timedelta(days=days), "12:00", zone)
+
+    for i in spec.get("invoices", []):
+        issued_at = ago(i["issued_days_ago"])
+        invoice = Invoice(
+            practice_id=practice.id,
+            patient_id=patients[i["patient"]].id,
+            number=i["number"],
+            issued_at=issued_at,
+            due_at=issued_at + timedelta(days=i["due_days"]),
+            status=i["status"],
+        )
+        for line in i["lines"]:
+            quantity = Decimal(str(line["quantity"]))  # via str: 0.68 stays 0.68, not a float
+            amount = (quantity * line["unit_price_cents"]).quantize(Decimal(1), ROUND_HALF_UP)
+            invoice.lines.append(
+                InvoiceLine(
+                    description=line["description"],
+                    component=line.get("component"),
+                    drug=line.get("drug"),
+                    dose=line.get("dose"),
+                    quantity=quantity,
+                    unit_price_cents=line["unit_price_cents"],
+                    amount_cents=int(amount),
+                )
+            )
+        for pay in i.get("payments", []):
+            invoice.payments.append(
+                Payment(
+                    amount_cents=pay["amount_cents"],
+                    paid_at=ago(pay["days_ago"]),
+                    method=pay["method"],
+                    reference=pay.get("reference"),
+                )
+            )
+        session.add(invoice)
+
+    policies = {
+        p["ref"]: InsurancePolicy(
+            patient_id=patients[p["patient"]].id,
+            payer_name=p["payer_name"],
+            member_id=str(p["member_id"]),
+            kind=p["kind"],
+        )
+        for p in spec.get("policies", [])
+    }
+    session.add_all(policies.values())
+    session.flush()
+
+    for a in spec.get("preauthorizations", []):
+        policy = policies[a["policy"]]
+        session.add(
+            PreAuthorization(
+                policy_id=policy.id,
+                patient_id=policy.patient_id,
+                service=a["service"],
+                status=a["status"],
+                requested_at=ago(a["requested_days_ago"]),
+                decided_at=days_ago(a.get("decided_days_ago")),
+                reference=a.get("reference"),
+                last_update_at=ago(a["updated_days_ago"]),
+            )
+        )
+
+    for c in spec.get("claims", []):
+        session.add(
+            Claim(
+                practice_id=practice.id,
+                patient_id=patients[c["patient"]].id,
+                policy_id=policies[c["policy"]].id,
+                surgical_case_ref=c.get("case"),
+                component=c.get("component"),
+                claim_type=c["type"],
+                status=c["status"],
+                submitted_at=days_ago(c.get("submitted_days_ago")),
+                last_update_at=ago(c["updated_days_ago"]),
+                amount_cents=c["amount_cents"],
+                procedure_codes=[_procedure(code) for code in c.get("procedures", [])],
+                diagnosis_codes=[str(d) for d in c.get("diagnoses", [])],
+            )
+        )
+    session.flush()
+
+
+def _procedure(written: str) -> dict[str, Any]:
+    """A code written with its modifiers, `38525-LT-51`, as the claim stores it."""
+    code, *modifiers = str(written).split("-")
+    return {"code": code, "modifiers": modifiers}
 
 
 def _at(day: date, hhmm: str, zone: ZoneInfo) -> datetime:

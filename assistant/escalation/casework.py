@@ -29,8 +29,14 @@ class AlreadyClaimed(CaseError):
     pass
 
 
-def queue(session: Session, *, practice_id: int) -> list[Escalation]:
-    """Open and claimed cases of one practice, most severe first, then by deadline."""
+# Cases for billing staff (disputes, records for insurers) form their own queue; every other
+# case is in the nurse queue.
+BILLING_ROLE = "billing"
+
+
+def queue(session: Session, *, practice_id: int, billing: bool = False) -> list[Escalation]:
+    """Open and claimed cases of one practice, most severe first, then by deadline: the
+    billing queue with `billing`, else the nurse queue."""
     severity = case(
         {priority: rank for rank, priority in enumerate(PRIORITIES)},
         value=Escalation.priority,
@@ -39,7 +45,13 @@ def queue(session: Session, *, practice_id: int) -> list[Escalation]:
     return list(
         session.scalars(
             select(Escalation)
-            .where(Escalation.practice_id == practice_id, Escalation.status.in_(OPEN_STATUSES))
+            .where(
+                Escalation.practice_id == practice_id,
+                Escalation.status.in_(OPEN_STATUSES),
+                Escalation.assigned_role == BILLING_ROLE
+                if billing
+                else Escalation.assigned_role.is_distinct_from(BILLING_ROLE),
+            )
             .order_by(severity, Escalation.due_at, Escalation.id)
         )
     )

@@ -44,6 +44,14 @@ GRADE_STAND_INS = {
     "clinician_name": "Dr. Hart",
     "options": "1) Tue 1 at 9",
     "visits": "1) Tue 1 at 9",
+    "balance": "$40",
+    "last_payment": "$20 on May 1",
+    "invoice_number": "V-1",
+    "invoice_lines": "exam $80",
+    "total": "$80",
+    "paid": "$20",
+    "claims": "claim paid",
+    "claim_status": "paid",
 }
 # The longest values a client's records give, to count SMS segments with.
 LONGEST_RECORD_VALUES = {
@@ -58,6 +66,15 @@ LONGEST_RECORD_VALUES = {
     "with Nathaniel Osei, 3) Mon Jan 4 at 10:30 AM with Nathaniel Osei",
     "visits": "1) Chemotherapy treatment for Biscuit, Wed Dec 30 at 10:30 AM, "
     "2) CBC recheck (bloodwork) for Pepper, Thu Dec 31 at 10:30 AM",
+    "balance": "$12,345.67",
+    "last_payment": "$1,234.56 on Nov 30",
+    "invoice_number": "HSO-2026-0001",
+    "claims": "Blue Cross Blue Shield of Massachusetts, surgeon claim: pending since Nov 3; "
+    "facility claim: approved Nov 10",
+    "invoice_lines": "Vincristine 0.7 mg/m2 x1 $85.00",
+    "total": "$12,345.67",
+    "paid": "$12,345.67",
+    "claim_status": "approved",
 }
 # The keyword arguments a dispatcher may be given: a domain response and its placeholders.
 ALLOWED_UTTER_KEYWORDS = frozenset({"response", "topic"}) | RECORD_PLACEHOLDERS

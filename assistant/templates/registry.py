@@ -18,7 +18,8 @@ KIND_OF_PREFIX = {"vet": "veterinary", "human": "human", SHARED_PREFIX: "both"}
 # A template whose key ends so is sent instead of the plain one while the practice is closed.
 AFTER_HOURS_SUFFIX = "_after_hours"
 # Placeholders filled from the practice's records about one client (their pets or patients,
-# visits and offered times), passed by the actions from the api; never the client's words.
+# visits and offered times, bills and claims), passed by the actions from the api; never the
+# client's words.
 RECORD_PLACEHOLDERS = frozenset(
     {
         "patient_name",
@@ -29,6 +30,14 @@ RECORD_PLACEHOLDERS = frozenset(
         "clinician_name",
         "options",
         "visits",
+        "balance",
+        "last_payment",
+        "invoice_number",
+        "invoice_lines",
+        "total",
+        "paid",
+        "claims",
+        "claim_status",
     }
 )
 # Templates the pipeline must be able to send whatever else fails.

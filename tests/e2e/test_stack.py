@@ -105,7 +105,7 @@ def test_with_rasa_stopped_an_emergency_is_still_answered_at_once(stack: Stack) 
 def test_with_rasa_stopped_an_sms_waits_and_is_answered_when_rasa_is_back(stack: Stack) -> None:
     if "rasa" in stack.processes:
         stack.stop("rasa")
-    waiting, urgent = "+16305550128", "+13125550126"
+    waiting, urgent = "+13125550166", "+13125550126"
 
     stack.sms("what should i bring to my first visit", sender=waiting)
     stack.sms("her gums are white and she collapsed", sender=urgent)

@@ -1,6 +1,14 @@
 """All tables. Importing this package registers every model on `Base.metadata`."""
 
 from assistant.db.models.audit import AuditLog
+from assistant.db.models.billing import (
+    Claim,
+    InsurancePolicy,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PreAuthorization,
+)
 from assistant.db.models.conversation import Conversation, Message
 from assistant.db.models.escalation import Escalation
 from assistant.db.models.messaging import InboxMessage, OutboxMessage
@@ -21,16 +29,22 @@ __all__ = [
     "AppointmentTimeClaim",
     "AppointmentType",
     "AuditLog",
+    "Claim",
     "ClinicianShift",
     "Contact",
     "ContactPatient",
     "Conversation",
     "Escalation",
     "InboxMessage",
+    "InsurancePolicy",
+    "Invoice",
+    "InvoiceLine",
     "Message",
     "OnCallShift",
     "OutboxMessage",
     "Patient",
+    "Payment",
+    "PreAuthorization",
     "Practice",
     "ProtocolSeries",
     "StaffUser",

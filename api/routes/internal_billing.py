@@ -1,0 +1,56 @@
+"""Billing endpoints for the action server (shared secret): what a billing message asks for,
+and the answer from the records, for a verified contact only."""
+
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel
+
+from api.deps import SessionDep, require_internal_token
+from assistant.billing.requests import answer, need_of
+from assistant.db.models import Conversation
+from assistant.identity.verification import identity_status, patients_of
+
+router = APIRouter(
+    prefix="/internal/v1/conversations/{conversation_id}/billing",
+    tags=["internal"],
+    dependencies=[Depends(require_internal_token)],
+)
+
+
+class NeedRequest(BaseModel):
+    text: str
+
+
+class AnswerRequest(BaseModel):
+    need: Literal["balance", "itemized", "insurance"]
+
+
+def _conversation(session: SessionDep, conversation_id: str) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise HTTPException(status_code=404, detail="unknown conversation")
+    return conversation
+
+
+@router.post("/need")
+def billing_need(conversation_id: str, body: NeedRequest, session: SessionDep) -> dict[str, str]:
+    _conversation(session, conversation_id)
+    return {"need": need_of(body.text)}
+
+
+@router.post("/answer")
+def billing_answer(
+    conversation_id: str, body: AnswerRequest, session: SessionDep
+) -> dict[str, str | bool]:
+    """Amounts and statuses: 403 unless this conversation's contact is verified."""
+    conversation = _conversation(session, conversation_id)
+    if identity_status(session, conversation) != "verified":
+        raise HTTPException(status_code=403, detail="not a verified contact")
+    return answer(
+        session,
+        need=body.need,
+        patients=patients_of(session, conversation),
+        timezone=ZoneInfo(conversation.practice.timezone),
+    )

@@ -1,0 +1,1 @@
+"""Billing: invoices, payments, insurance policies, pre-authorizations, claims and their checks."""

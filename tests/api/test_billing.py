@@ -1,0 +1,160 @@
+"""Billing staff API: the billing queue apart from the nurse queue, claims with no payer update,
+and a claim status change texted to the client."""
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from api.main import create_app
+from assistant.db.engine import make_session_factory
+from assistant.db.models import Claim, Contact, ContactPatient, OutboxMessage, Patient, Practice
+from assistant.demo import load_demo_data
+from assistant.dialogue.rasa_client import RasaClient
+from assistant.safety.triage import Triage
+from assistant.settings import Settings
+from tests.api.conftest import ScriptedRasa
+from tests.api.test_nurse import signed_in
+
+VET_BILLING = "renee.dubois@cedar-vet.example.org"
+VET_NURSE = "jordan.reyes@cedar-vet.example.org"
+HUMAN_BILLING = "gloria.fenn@harbor-surgical.example.org"
+VET_PRACTICE = select(Practice.id).where(Practice.slug == "cedar-vet-oncology").scalar_subquery()
+HUMAN_PRACTICE = (
+    select(Practice.id).where(Practice.slug == "harbor-surgical-oncology").scalar_subquery()
+)
+BILLING_HANDOFF = [
+    {"custom": {"template": "billing.handoff", "route": "billing", "case": "routine"}}
+]
+
+
+@pytest.fixture
+def engine_with_demo(sqlite_engine: Engine) -> Engine:
+    with make_session_factory(sqlite_engine)() as session:
+        load_demo_data(session, today=datetime.now(UTC).date())
+        session.commit()
+    return sqlite_engine
+
+
+@pytest.fixture
+def app(engine_with_demo: Engine, triage: Triage) -> FastAPI:
+    scripted = ScriptedRasa()
+    scripted.replies = lambda request: httpx.Response(200, json=BILLING_HANDOFF)
+    settings = Settings(
+        database_url=str(engine_with_demo.url), sla_check_seconds=0, outbox_poll_seconds=0
+    )
+    rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(scripted))
+    return create_app(settings, rasa=rasa, triage=triage)
+
+
+def test_a_billing_question_is_in_the_billing_queue_not_the_nurse_queue(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        turn = client.post(
+            "/api/v1/chat/cedar-vet-oncology/messages",
+            json={"sender": "web-1", "text": "why was i charged twice for the same exam"},
+        ).json()
+    case_id = turn["escalation"]["id"]
+
+    billing = signed_in(app, VET_BILLING).get("/api/v1/billing/queue")
+    nurse = signed_in(app, VET_NURSE)
+
+    assert turn["route"] == "billing"
+    assert [c["id"] for c in billing.json()] == [case_id]
+    assert billing.json()[0]["assigned_role"] == "billing"
+    assert case_id not in [c["id"] for c in nurse.get("/api/v1/nurse/queue").json()]
+    assert nurse.get("/api/v1/billing/queue").status_code == 403
+
+
+def test_a_claim_status_change_is_texted_to_each_contact_who_has_not_opted_out(
+    app: FastAPI, engine_with_demo: Engine
+) -> None:
+    with make_session_factory(engine_with_demo)() as session:
+        claim = (
+            session.scalars(
+                select(Claim)
+                .join(Patient, Patient.id == Claim.patient_id)
+                .where(Patient.name == "Juniper")
+            ).first()
+            or session.scalars(select(Claim).where(Claim.practice_id == 1)).first()
+        )
+        assert claim is not None
+        patient = session.get_one(Patient, claim.patient_id)
+        phones = set(
+            session.scalars(
+                select(Contact.phone)
+                .join(ContactPatient, ContactPatient.contact_id == Contact.id)
+                .where(
+                    ContactPatient.patient_id == claim.patient_id, Contact.consent != "opted_out"
+                )
+            )
+        )
+    client = signed_in(app, VET_BILLING)
+
+    changed = client.post(f"/api/v1/billing/claims/{claim.id}/status", json={"status": "approved"})
+    wrong = client.post(f"/api/v1/billing/claims/{claim.id}/status", json={"status": "maybe"})
+    by_nurse = signed_in(app, VET_NURSE).post(
+        f"/api/v1/billing/claims/{claim.id}/status", json={"status": "paid"}
+    )
+
+    assert changed.status_code == 200 and changed.json()["claim"]["status"] == "approved"
+    assert changed.json()["notified"] == len(phones) > 0
+    assert wrong.status_code == 422 and by_nurse.status_code == 403
+    with make_session_factory(engine_with_demo)() as session:
+        texts = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.template_id == "both.billing.claim_update")
+        ).all()
+    assert {t.to_number for t in texts} == phones
+    assert all(patient.name in t.body and "approved" in t.body for t in texts)
+    assert all(t.kind == "proactive" for t in texts)
+
+
+def test_claims_with_no_payer_update_are_listed_for_follow_up(
+    app: FastAPI, engine_with_demo: Engine
+) -> None:
+    now = datetime.now(UTC)
+    with make_session_factory(engine_with_demo)() as session:
+        expected = {
+            c.id
+            for c in session.scalars(select(Claim).where(Claim.practice_id == HUMAN_PRACTICE))
+            if c.status in ("submitted", "pending") and c.last_update_at < now - timedelta(days=14)
+        }
+
+    stale = signed_in(app, HUMAN_BILLING).get("/api/v1/billing/claims/stale?days=14")
+
+    assert stale.status_code == 200
+    assert {c["id"] for c in stale.json()} == expected
+    assert expected, "the demo data holds one stale claim"
+
+
+def test_another_practices_claim_is_not_found(app: FastAPI, engine_with_demo: Engine) -> None:
+    with make_session_factory(engine_with_demo)() as session:
+        human_claim = session.scalars(
+            select(Claim).where(Claim.practice_id == HUMAN_PRACTICE)
+        ).first()
+        assert human_claim is not None
+
+    response = signed_in(app, VET_BILLING).post(
+        f"/api/v1/billing/claims/{human_claim.id}/status", json={"status": "paid"}
+    )
+
+    assert response.status_code == 404
+
+
+def test_the_claim_check_flags_every_seeded_mismatch_and_passes_the_clean_case(
+    app: FastAPI,
+) -> None:
+    client = signed_in(app, HUMAN_BILLING)
+
+    clean = client.get("/api/v1/billing/surgical-cases/CASE-1001/check")
+    flawed = client.get("/api/v1/billing/surgical-cases/CASE-1002/check")
+
+    assert clean.status_code == 200 and clean.json() == []
+    assert sorted(f["rule_id"] for f in flawed.json()) == [
+        "distinct_needs_59",
+        "facility_codes_match",
+        "facility_has_primary_diagnosis",
+        "secondary_needs_51",
+    ]
