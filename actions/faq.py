@@ -1,12 +1,20 @@
 """Answer a routine question with the best-ranked approved answer that this practice's kind
 has: a surgical practice never gets a pet answer because the ranking put it first."""
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+# Records for an insurer are a billing task (issue 8), not the general "how to get records" answer.
+RECORDS_ANSWER = "utter_faq/records_request"
+INSURER = re.compile(
+    r"\b(?:insur\w*|claims?|trupanion|nationwide|embrace|healthy paws|pets best|payer)\b",
+    re.IGNORECASE,
+)
 
 
 def practice_kind(tracker: Tracker) -> str | None:
@@ -45,7 +53,10 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         answers = ranked_answers(tracker, domain)
-        if answers:
+        text = tracker.latest_message.get("text") or ""
+        if answers and answers[0] == RECORDS_ANSWER and INSURER.search(text):
+            dispatcher.utter_message(response="utter_billing_records_requested")
+        elif answers:
             dispatcher.utter_message(response=answers[0])
         else:
             # A routine question with no approved answer at this practice: a nurse answers
