@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from api.auth import ClinicalStaff, CurrentStaff
+from api.auth import BILLING_ROLES, CLINICAL_ROLES, CurrentStaff
 from api.deps import SessionDep
 from assistant.db.models import Contact, Conversation, Escalation, Message, StaffUser
 from assistant.escalation import casework
@@ -89,8 +89,8 @@ def show_case(case_id: int, staff: CurrentStaff, session: SessionDep) -> CaseDet
 
 
 @router.post("/cases/{case_id}/claim", response_model=CaseDetail)
-def claim_case(case_id: int, staff: ClinicalStaff, session: SessionDep) -> CaseDetail:
-    escalation = _case(session, staff, case_id)
+def claim_case(case_id: int, staff: CurrentStaff, session: SessionDep) -> CaseDetail:
+    escalation = _answerable_case(session, staff, case_id)
     try:
         casework.claim(session, escalation=escalation, staff=staff, now=datetime.now(UTC))
     except casework.AlreadyClaimed as exc:
@@ -101,9 +101,9 @@ def claim_case(case_id: int, staff: ClinicalStaff, session: SessionDep) -> CaseD
 
 @router.post("/cases/{case_id}/reply", response_model=CaseDetail)
 def reply_to_client(
-    case_id: int, body: ReplyIn, staff: ClinicalStaff, session: SessionDep
+    case_id: int, body: ReplyIn, staff: CurrentStaff, session: SessionDep
 ) -> CaseDetail:
-    escalation = _case(session, staff, case_id)
+    escalation = _answerable_case(session, staff, case_id)
     _run(
         lambda: casework.reply(
             session, escalation=escalation, staff=staff, text=body.text, now=datetime.now(UTC)
@@ -115,9 +115,9 @@ def reply_to_client(
 
 @router.post("/cases/{case_id}/resolve", response_model=CaseDetail)
 def resolve_case(
-    case_id: int, body: ResolveIn, staff: ClinicalStaff, session: SessionDep
+    case_id: int, body: ResolveIn, staff: CurrentStaff, session: SessionDep
 ) -> CaseDetail:
-    escalation = _case(session, staff, case_id)
+    escalation = _answerable_case(session, staff, case_id)
     _run(
         lambda: casework.resolve(
             session, escalation=escalation, staff=staff, note=body.note, now=datetime.now(UTC)
@@ -149,6 +149,18 @@ def _case(session: SessionDep, staff: StaffUser, case_id: int) -> Escalation:
     escalation = casework.get_case(session, practice_id=staff.practice_id, escalation_id=case_id)
     if escalation is None:
         raise HTTPException(status_code=404, detail="no such case")
+    return escalation
+
+
+def _answerable_case(session: SessionDep, staff: StaffUser, case_id: int) -> Escalation:
+    """A case this person may claim, answer and close: billing staff (and admins) the
+    billing queue's cases, nurses and clinicians every other case."""
+    escalation = _case(session, staff, case_id)
+    billing_case = escalation.assigned_role == casework.BILLING_ROLE
+    allowed = BILLING_ROLES if billing_case else CLINICAL_ROLES
+    if staff.role not in allowed:
+        who = "billing staff" if billing_case else "nurses and clinicians"
+        raise HTTPException(status_code=403, detail=f"only {who} answer this case")
     return escalation
 
 

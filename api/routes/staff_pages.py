@@ -13,6 +13,8 @@ from assistant.db.models import OutboxMessage, Practice
 from assistant.staff.auth import authenticate
 
 router = APIRouter(include_in_schema=False)
+NURSE_QUEUE = {"queue_title": "nurse queue", "queue_api": "/api/v1/nurse/queue"}
+BILLING_QUEUE = {"queue_title": "billing queue", "queue_api": "/api/v1/billing/queue"}
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -37,7 +39,8 @@ def login(
         )
     request.session.clear()
     request.session["staff_id"] = staff.id
-    return RedirectResponse("/nurse", status_code=303)
+    start = "/billing" if staff.role == "billing" else "/nurse"
+    return RedirectResponse(start, status_code=303)
 
 
 @router.post("/logout")
@@ -50,7 +53,16 @@ def logout(request: Request) -> Response:
 def queue_page(request: Request, staff: PageStaff, session: SessionDep) -> Response:
     practice = session.get_one(Practice, staff.practice_id)
     return pages.TemplateResponse(
-        request, "nurse_queue.html", {"staff": staff, "practice": practice}
+        request, "nurse_queue.html", {"staff": staff, "practice": practice, **NURSE_QUEUE}
+    )
+
+
+@router.get("/billing", response_class=HTMLResponse)
+def billing_queue_page(request: Request, staff: PageStaff, session: SessionDep) -> Response:
+    """The billing queue: the nurse queue's page over the billing staff's cases."""
+    practice = session.get_one(Practice, staff.practice_id)
+    return pages.TemplateResponse(
+        request, "nurse_queue.html", {"staff": staff, "practice": practice, **BILLING_QUEUE}
     )
 
 

@@ -158,3 +158,26 @@ def test_the_claim_check_flags_every_seeded_mismatch_and_passes_the_clean_case(
         "facility_has_primary_diagnosis",
         "secondary_needs_51",
     ]
+
+
+def test_billing_staff_answer_billing_cases_and_nurses_do_not(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        turn = client.post(
+            "/api/v1/chat/cedar-vet-oncology/messages",
+            json={"sender": "web-2", "text": "the estimate said 800 but i was charged 1100"},
+        ).json()
+    case_id = turn["escalation"]["id"]
+    nurse = signed_in(app, VET_NURSE)
+    billing = signed_in(app, VET_BILLING)
+
+    refused = nurse.post(f"/api/v1/nurse/cases/{case_id}/claim")
+    claimed = billing.post(f"/api/v1/nurse/cases/{case_id}/claim")
+    replied = billing.post(
+        f"/api/v1/nurse/cases/{case_id}/reply", json={"text": "We fixed the charge."}
+    )
+    page = billing.get("/billing")
+
+    assert refused.status_code == 403
+    assert claimed.status_code == 200 and claimed.json()["status"] == "claimed"
+    assert replied.status_code == 200
+    assert page.status_code == 200 and "billing queue" in page.text
