@@ -25,7 +25,7 @@ class ActionBillingStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         need = get_api().billing_need(tracker.sender_id, tracker.latest_message.get("text") or "")
-        return [SlotSet("billing_need", need), SlotSet("billing_identity", None)]
+        return [SlotSet("billing_need", need)]
 
 
 class ValidateBillingForm(FormValidationAction):
@@ -48,6 +48,8 @@ class ValidateBillingForm(FormValidationAction):
     def validate_billing_identity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if not value:  # a slot reset, not an answer: never counted as a wrong one
+            return {"billing_identity": None}
         status = get_api().check_identity(tracker.sender_id, str(value))
         if status in ("verified", "locked"):
             return {"billing_identity": status}

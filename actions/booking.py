@@ -166,6 +166,8 @@ class ValidateBookingForm(FormValidationAction):
     def validate_booking_identity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if not value:  # a slot reset, not an answer: never counted as a wrong one
+            return {"booking_identity": None}
         status = get_api().check_identity(tracker.sender_id, str(value))
         if status == "verified":
             mode = tracker.get_slot("booking_mode") or "book"

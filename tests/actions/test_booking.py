@@ -82,3 +82,13 @@ def test_an_unknown_number_is_asked_nothing_and_told_why(api: RunningApi) -> Non
     assert SlotSet("booking_mode", "book") in started
     assert needed == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_booking_unknown_number"]
+
+
+def test_a_reset_identity_slot_is_not_a_wrong_answer() -> None:
+    tracker = tracker_for("no-api-needed", "billing_question", "whats my balance")
+
+    slots = ValidateBookingForm().validate_booking_identity(
+        None, CollectingDispatcher(), tracker, {}
+    )
+
+    assert slots == {"booking_identity": None}
