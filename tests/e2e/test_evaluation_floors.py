@@ -50,3 +50,7 @@ def test_clinical_messages_rarely_get_a_lower_route(report: Report) -> None:
 
 def test_booking_route_recall_is_at_least_95_percent(report: Report) -> None:
     assert _recall(report, "booking") >= 0.95
+
+
+def test_billing_route_recall_is_at_least_90_percent(report: Report) -> None:
+    assert _recall(report, "billing") >= 0.90
