@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import identity
 from actions.api_client import get_api
 
 # Needs answered from the records, once the contact is verified.
@@ -48,13 +49,12 @@ class ValidateBillingForm(FormValidationAction):
     def validate_billing_identity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not value:  # a slot reset, not an answer: never counted as a wrong one
+        status = identity.check_answer(tracker, value)
+        if status is None:
             return {"billing_identity": None}
-        status = get_api().check_identity(tracker.sender_id, str(value))
         if status in ("verified", "locked"):
             return {"billing_identity": status}
-        # booking_note is the forms' shared "why ask again" slot (domain/booking.yml).
-        return {"billing_identity": None, "booking_note": "identity_failed"}
+        return {"billing_identity": None, identity.NOTE_SLOT: status}
 
 
 class ActionAskBillingIdentity(Action):
@@ -64,11 +64,7 @@ class ActionAskBillingIdentity(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if tracker.get_slot("booking_note") == "identity_failed":
-            dispatcher.utter_message(response="utter_booking_identity_failed")
-            return [SlotSet("booking_note", None)]
-        dispatcher.utter_message(response="utter_billing_ask_identity")
-        return []
+        return identity.ask(dispatcher, tracker, "utter_billing_ask_identity")
 
 
 class ActionBillingFinish(Action):

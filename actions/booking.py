@@ -13,6 +13,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import identity
 from actions.api_client import get_api
 
 MODES = {
@@ -166,9 +167,9 @@ class ValidateBookingForm(FormValidationAction):
     def validate_booking_identity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not value:  # a slot reset, not an answer: never counted as a wrong one
+        status = identity.check_answer(tracker, value)
+        if status is None:
             return {"booking_identity": None}
-        status = get_api().check_identity(tracker.sender_id, str(value))
         if status == "verified":
             mode = tracker.get_slot("booking_mode") or "book"
             request = tracker.get_slot("booking_request") or ""
@@ -176,7 +177,7 @@ class ValidateBookingForm(FormValidationAction):
             return {"booking_identity": "verified", "booking_note": None, **filled}
         if status == "locked":
             return {"booking_identity": "locked"}
-        return {"booking_identity": None, "booking_note": "identity_failed"}
+        return {"booking_identity": None, identity.NOTE_SLOT: status}
 
     def validate_booking_patient(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -253,11 +254,7 @@ class ActionAskBookingIdentity(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if tracker.get_slot("booking_note") == "identity_failed":
-            dispatcher.utter_message(response="utter_booking_identity_failed")
-            return [SlotSet("booking_note", None)]
-        dispatcher.utter_message(response="utter_booking_ask_identity")
-        return []
+        return identity.ask(dispatcher, tracker, "utter_booking_ask_identity")
 
 
 class ActionAskBookingPatient(Action):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.state import AppState
-from assistant.db.models import Practice
+from assistant.db.models import Conversation, Practice
 
 
 def get_state(request: Request) -> AppState:
@@ -36,6 +36,14 @@ def get_practice(practice: str, session: SessionDep) -> Practice:
 
 
 PracticeDep = Annotated[Practice, Depends(get_practice)]
+
+
+def conversation_or_404(session: Session, conversation_id: str) -> Conversation:
+    """The conversation an internal call names (the Rasa sender id), or 404."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise HTTPException(status_code=404, detail="unknown conversation")
+    return conversation
 
 
 def require_internal_token(

@@ -3,11 +3,10 @@
 from datetime import UTC, datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from api.deps import SessionDep, require_internal_token
-from assistant.db.models import Conversation
+from api.deps import SessionDep, conversation_or_404, require_internal_token
 from assistant.escalation.queue import open_escalation
 
 router = APIRouter(
@@ -31,9 +30,7 @@ class EscalationOpened(BaseModel):
 def open_case(
     conversation_id: str, body: EscalationRequest, session: SessionDep
 ) -> EscalationOpened:
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
-        raise HTTPException(status_code=404, detail="unknown conversation")
+    conversation = conversation_or_404(session, conversation_id)
     escalation = open_escalation(
         session,
         conversation=conversation,

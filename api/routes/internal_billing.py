@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel
 
-from api.deps import SessionDep, require_internal_token
+from api.deps import SessionDep, conversation_or_404, require_internal_token
 from assistant.billing.requests import answer, need_of
-from assistant.db.models import Conversation
 from assistant.identity.verification import identity_status, patients_of
 
 router = APIRouter(
@@ -27,16 +26,9 @@ class AnswerRequest(BaseModel):
     need: Literal["balance", "itemized", "insurance"]
 
 
-def _conversation(session: SessionDep, conversation_id: str) -> Conversation:
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
-        raise HTTPException(status_code=404, detail="unknown conversation")
-    return conversation
-
-
 @router.post("/need")
 def billing_need(conversation_id: str, body: NeedRequest, session: SessionDep) -> dict[str, str]:
-    _conversation(session, conversation_id)
+    conversation_or_404(session, conversation_id)
     return {"need": need_of(body.text)}
 
 
@@ -45,7 +37,7 @@ def billing_answer(
     conversation_id: str, body: AnswerRequest, session: SessionDep
 ) -> dict[str, str | bool]:
     """Amounts and statuses: 403 unless this conversation's contact is verified."""
-    conversation = _conversation(session, conversation_id)
+    conversation = conversation_or_404(session, conversation_id)
     if identity_status(session, conversation) != "verified":
         raise HTTPException(status_code=403, detail="not a verified contact")
     return answer(

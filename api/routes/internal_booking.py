@@ -10,8 +10,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel
 
-from api.deps import SessionDep, require_internal_token
-from assistant.db.models import Conversation
+from api.deps import SessionDep, conversation_or_404, require_internal_token
 from assistant.identity.verification import verify
 from assistant.scheduling import client_requests
 from assistant.scheduling.client_requests import NotYours, OfferView
@@ -54,13 +53,6 @@ class TimeRequest(OffersRequest):
     idempotency_key: str
 
 
-def _conversation(session: SessionDep, conversation_id: str) -> Conversation:
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
-        raise HTTPException(status_code=404, detail="unknown conversation")
-    return conversation
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -69,7 +61,7 @@ def _now() -> datetime:
 def booking_context(conversation_id: str, session: SessionDep) -> dict[str, Any]:
     """Identity status, and (verified only) pets or patients, coming visits and visit types."""
     found = client_requests.context(
-        session, conversation=_conversation(session, conversation_id), now=_now()
+        session, conversation=conversation_or_404(session, conversation_id), now=_now()
     )
     return asdict(found)
 
@@ -80,7 +72,7 @@ def check_identity(
 ) -> dict[str, str]:
     status = verify(
         session,
-        conversation=_conversation(session, conversation_id),
+        conversation=conversation_or_404(session, conversation_id),
         answer=body.answer,
         now=_now(),
     )
@@ -92,7 +84,7 @@ def check_identity(
 def pick(conversation_id: str, body: PickRequest, session: SessionDep) -> dict[str, Any]:
     """Which pet or patient, visit type or coming visit the client's words name (or null)."""
     found = client_requests.context(
-        session, conversation=_conversation(session, conversation_id), now=_now()
+        session, conversation=conversation_or_404(session, conversation_id), now=_now()
     )
     picked: int | str | None
     if body.what == "patient":
@@ -106,7 +98,7 @@ def pick(conversation_id: str, body: PickRequest, session: SessionDep) -> dict[s
 
 @router.post("/booking/offers")
 def offers(conversation_id: str, body: OffersRequest, session: SessionDep) -> dict[str, Any]:
-    conversation = _conversation(session, conversation_id)
+    conversation = conversation_or_404(session, conversation_id)
     with _refuse_others():
         answer = client_requests.offers_for(
             session,
@@ -123,7 +115,7 @@ def offers(conversation_id: str, body: OffersRequest, session: SessionDep) -> di
 @router.post("/booking/time")
 def take_time(conversation_id: str, body: TimeRequest, session: SessionDep) -> dict[str, Any]:
     """Book (or move to) the offered time the client chose, or offer times for a new day."""
-    conversation = _conversation(session, conversation_id)
+    conversation = conversation_or_404(session, conversation_id)
     with _refuse_others():
         answer = client_requests.answer_time(
             session,
@@ -144,7 +136,7 @@ def take_time(conversation_id: str, body: TimeRequest, session: SessionDep) -> d
 
 @router.post("/visits/{visit_id}/cancel")
 def cancel_visit(conversation_id: str, visit_id: int, session: SessionDep) -> dict[str, Any]:
-    conversation = _conversation(session, conversation_id)
+    conversation = conversation_or_404(session, conversation_id)
     with _refuse_others():
         view = client_requests.cancel_visit(
             session, conversation=conversation, visit_id=visit_id, now=_now()
@@ -155,7 +147,7 @@ def cancel_visit(conversation_id: str, visit_id: int, session: SessionDep) -> di
 
 @router.post("/visits/{visit_id}/confirm")
 def confirm_visit(conversation_id: str, visit_id: int, session: SessionDep) -> dict[str, Any]:
-    conversation = _conversation(session, conversation_id)
+    conversation = conversation_or_404(session, conversation_id)
     with _refuse_others():
         view = client_requests.confirm_visit(
             session, conversation=conversation, visit_id=visit_id, now=_now()
