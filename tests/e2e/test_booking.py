@@ -1,6 +1,6 @@
 """Booking by text through the real stack (signed SMS in, Rasa form and actions, api, the
-outbox): happy paths, several pets, change of mind, an FAQ in the middle, past and unreadable
-days, no free time, an unknown number, moving, cancelling, confirming, "when is my visit"."""
+outbox): happy paths, several pets, change of mind, an FAQ in the middle, a past day and
+a day with no free time, an unknown number, moving, cancelling, confirming, "when is my visit"."""
 
 import pytest
 
@@ -50,7 +50,7 @@ def test_an_faq_in_the_middle_and_a_change_of_day(stack: Stack) -> None:
     assert "CBC recheck (bloodwork) for Miso on Fri" in booked[0][1]
 
 
-def test_past_unreadable_and_full_days_are_explained_then_never_mind(stack: Stack) -> None:
+def test_past_and_full_days_are_explained_then_never_mind(stack: Stack) -> None:
     robert = "+17085550125"  # Duke
 
     stack.text("book a recheck for duke", sender=robert, to=VET)
