@@ -91,6 +91,17 @@ def chosen_visit(tracker: Tracker, context: dict[str, Any]) -> dict[str, Any] | 
     return visits[0] if len(visits) == 1 else None
 
 
+def what_to_time(
+    tracker: Tracker, context: dict[str, Any]
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The visit being moved (None when booking a new one) and the visit type to find times for."""
+    chosen_type = unmark("type", tracker.get_slot("booking_type"))
+    if tracker.get_slot("booking_mode") == "book":
+        return None, chosen_type
+    visit = chosen_visit(tracker, context)
+    return visit, visit["type_code"] if visit else chosen_type
+
+
 def prefill(conversation_id: str, mode: str, request: str) -> list[EventType]:
     """What the first message already said: "move biscuit's chemo" names a pet and a type."""
     api = get_api()
@@ -199,15 +210,10 @@ class ValidateBookingForm(FormValidationAction):
     ) -> dict[str, Any]:
         if unmark("booked", value) is not None:
             return {"booking_time": value}
-        context = get_api().booking_context(tracker.sender_id)
-        visit = (
-            chosen_visit(tracker, context) if tracker.get_slot("booking_mode") != "book" else None
-        )
+        visit, type_code = what_to_time(tracker, get_api().booking_context(tracker.sender_id))
         answer = get_api().take_time(
             tracker.sender_id,
-            type_code=visit["type_code"]
-            if visit
-            else unmark("type", tracker.get_slot("booking_type")),
+            type_code=type_code,
             patient_id=unmark("patient", tracker.get_slot("booking_patient")),
             move_visit_id=visit["id"] if visit else None,
             offers=tracker.get_slot("booking_offers") or [],
@@ -310,12 +316,7 @@ class ActionAskBookingTime(Action):
     ) -> list[EventType]:
         api = get_api()
         context = api.booking_context(tracker.sender_id)
-        visit = (
-            chosen_visit(tracker, context) if tracker.get_slot("booking_mode") != "book" else None
-        )
-        type_code = (
-            visit["type_code"] if visit else unmark("type", tracker.get_slot("booking_type"))
-        )
+        _, type_code = what_to_time(tracker, context)
         type_name = next((n for c, n in context["visit_types"] if c == type_code), "visit")
         note = tracker.get_slot("booking_note")
         offers = tracker.get_slot("booking_offers") or []

@@ -38,11 +38,12 @@ def billing_answer(
 ) -> dict[str, str | bool]:
     """Amounts and statuses: 403 unless this conversation's contact is verified."""
     conversation = conversation_or_404(session, conversation_id)
-    if identity_status(session, conversation) != "verified":
+    patients = patients_of(session, conversation)
+    if identity_status(session, conversation, patients) != "verified":
         raise HTTPException(status_code=403, detail="not a verified contact")
     return answer(
         session,
         need=body.need,
-        patients=patients_of(session, conversation),
+        patients=patients,
         timezone=ZoneInfo(conversation.practice.timezone),
     )

@@ -23,10 +23,15 @@ MAX_FAILURES = 3
 INACTIVE_STATUSES = ("deceased",)
 
 
-def identity_status(session: Session, conversation: Conversation) -> IdentityStatus:
+def identity_status(
+    session: Session, conversation: Conversation, patients: list[Patient] | None = None
+) -> IdentityStatus:
+    """`patients`: the contact's, when the caller has already read them."""
     # A number with no pet or patient on file is unknown, even if it has a contact row
     # (one is made for any number that texts STOP or START, to keep its consent).
-    if conversation.contact_id is None or not patients_of(session, conversation):
+    if patients is None:
+        patients = patients_of(session, conversation)
+    if conversation.contact_id is None or not patients:
         return "unknown"
     if conversation.verified_at is not None:
         return "verified"
@@ -57,11 +62,11 @@ def verify(
     session: Session, *, conversation: Conversation, answer: str, now: datetime
 ) -> IdentityStatus:
     """Check one answer; record success or the failure, and return the new status."""
-    status = identity_status(session, conversation)
+    patients = patients_of(session, conversation)
+    status = identity_status(session, conversation, patients)
     if status != "unverified":
         return status
     contact = session.get_one(Contact, conversation.contact_id)
-    patients = patients_of(session, conversation)
     if conversation.practice.kind == "veterinary":
         matched = _names_match(answer, contact, patients)
     else:
@@ -71,7 +76,7 @@ def verify(
     else:
         conversation.verify_failures += 1
     session.flush()
-    return identity_status(session, conversation)
+    return identity_status(session, conversation, patients)
 
 
 def words(text: str) -> list[str]:

@@ -96,14 +96,16 @@ def visit_time_label(moment: datetime, timezone: ZoneInfo) -> str:
 
 def context(session: Session, *, conversation: Conversation, now: datetime) -> BookingContext:
     """Who is asking and, only when verified, their pets or patients and coming visits."""
-    status = identity_status(session, conversation)
+    patients = patients_of(session, conversation)
+    status = identity_status(session, conversation, patients)
     practice = conversation.practice
     types = session.scalars(
         select(AppointmentType)
         .where(AppointmentType.practice_id == practice.id)
         .order_by(AppointmentType.id)
     ).all()
-    patients = patients_of(session, conversation) if status == "verified" else []
+    if status != "verified":
+        patients = []  # nothing about them before the contact is verified
     return BookingContext(
         identity=status,
         kind=practice.kind,
@@ -311,9 +313,10 @@ def _own_visit(session: Session, conversation: Conversation, visit_id: int) -> A
 
 
 def _verified_patients(session: Session, conversation: Conversation) -> list[Patient]:
-    if identity_status(session, conversation) != "verified":
+    patients = patients_of(session, conversation)
+    if identity_status(session, conversation, patients) != "verified":
         raise NotYours("the contact is not verified")
-    return patients_of(session, conversation)
+    return patients
 
 
 def _visit_type(session: Session, conversation: Conversation, code: str) -> AppointmentType:
