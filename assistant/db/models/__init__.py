@@ -10,6 +10,14 @@ from assistant.db.models.billing import (
     PreAuthorization,
 )
 from assistant.db.models.conversation import Conversation, Message
+from assistant.db.models.coordination import (
+    CaseChecklistItem,
+    LabResult,
+    Outreach,
+    StaffAlert,
+    SupportResource,
+    SurgicalCase,
+)
 from assistant.db.models.escalation import Escalation
 from assistant.db.models.messaging import InboxMessage, OutboxMessage
 from assistant.db.models.oncall import OnCallShift
@@ -29,6 +37,7 @@ __all__ = [
     "AppointmentTimeClaim",
     "AppointmentType",
     "AuditLog",
+    "CaseChecklistItem",
     "Claim",
     "ClinicianShift",
     "Contact",
@@ -39,14 +48,19 @@ __all__ = [
     "InsurancePolicy",
     "Invoice",
     "InvoiceLine",
+    "LabResult",
     "Message",
     "OnCallShift",
     "OutboxMessage",
+    "Outreach",
     "Patient",
     "Payment",
-    "PreAuthorization",
     "Practice",
+    "PreAuthorization",
     "ProtocolSeries",
+    "StaffAlert",
     "StaffUser",
+    "SupportResource",
+    "SurgicalCase",
     "TemplateApproval",
 ]

@@ -38,6 +38,7 @@ OUTBOX_KINDS = ("reply", "proactive", "page", "consent")
 # sending: claimed by a sender at claimed_at; without provider_sid, Twilio may or may not have it
 # queued | sent | delivered | undelivered | failed: as Twilio reports it (failed: also ours)
 # suppressed: not sent, the number opted out; dry_run: logged instead of sent (no credentials)
+# withdrawn: not sent, no longer true (a reminder for a pet that has since died)
 OUTBOX_STATUSES = (
     "pending",
     "sending",
@@ -48,6 +49,7 @@ OUTBOX_STATUSES = (
     "failed",
     "suppressed",
     "dry_run",
+    "withdrawn",
 )
 
 
@@ -74,3 +76,5 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The proactive message this row carries, so it can be withdrawn before it goes.
+    outreach_id: Mapped[int | None] = mapped_column(ForeignKey("outreach.id"), index=True)

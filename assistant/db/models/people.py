@@ -9,6 +9,8 @@ from assistant.db.base import Base, UTCDateTime, utcnow
 
 CONSENT_STATES = ("opted_in", "opted_out", "unknown")
 PATIENT_KINDS = ("human", "animal")
+# Staff set the last three at the end of a pet's life: reminders stop, grief support starts.
+PATIENT_STATUSES = ("active", "palliative", "euthanasia_scheduled", "deceased")
 
 
 class Contact(Base):
@@ -41,7 +43,8 @@ class Patient(Base):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     diagnosis: Mapped[str | None] = mapped_column(String(200))
     primary_clinician_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(24), default="active")  # PATIENT_STATUSES
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contact_links: Mapped[list["ContactPatient"]] = relationship(back_populates="patient")
 

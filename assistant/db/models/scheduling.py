@@ -21,6 +21,7 @@ class AppointmentType(Base):
     name: Mapped[str] = mapped_column(String(120))
     duration_minutes: Mapped[int] = mapped_column(Integer)
     clinician_roles: Mapped[list[Any]] = mapped_column(JSON)  # roles that can do it
+    # A blood count (CBC) must be on file before it: a chemotherapy dose.
     needs_labs: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -66,6 +67,8 @@ class Appointment(Base):
     protocol_series_id: Mapped[int | None] = mapped_column(ForeignKey("protocol_series.id"))
     protocol_step: Mapped[int | None] = mapped_column(Integer)  # the protocol week
     drug: Mapped[str | None] = mapped_column(String(80))
+    # Set when staff mark the visit complete; the treatment summary follows.
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AppointmentTimeClaim(Base):
