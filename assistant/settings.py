@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 2
     # Seconds between sweeps of the SMS inbox (messages waiting for Rasa, crash leftovers).
     inbox_sweep_seconds: float = 5
+    # Seconds between runs of the outreach scheduler (reminders, lab checks, alerts); 0: off.
+    outreach_poll_seconds: float = 60
+    # Proactive texts per contact (not replies): at most this many a day and in 7 days, as
+    # the TCPA healthcare exemption asks.
+    outreach_daily_cap: int = 1
+    outreach_weekly_cap: int = 3
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"

@@ -10,15 +10,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.conversation.handoff import asks_for_a_person
+from assistant.conversation.lookup import conversation_for
 from assistant.conversation.routes import ROUTES_BY_SEVERITY, most_severe
-from assistant.db.models import Contact, Conversation, Escalation, Message, Practice
+from assistant.db.models import (
+    Appointment,
+    AppointmentType,
+    Conversation,
+    Escalation,
+    Message,
+    Patient,
+    Practice,
+)
 from assistant.dialogue.rasa_client import DialogueUnavailable, RasaClient
 from assistant.escalation.paging import PAGED_PRIORITIES, page_on_call
 from assistant.escalation.queue import most_urgent, open_escalation
 from assistant.messaging.consent import ROUTE_FOR, TEMPLATE_FOR, keyword_of
+from assistant.outreach.replies import reminder_answer
 from assistant.practices.details import template_values
 from assistant.practices.hours import is_open
 from assistant.safety.triage import Triage, TriageResult
+from assistant.scheduling.booking import confirm
+from assistant.scheduling.client_requests import visit_time_label
 from assistant.scheduling.followup import book_concern_followup
 from assistant.templates import Template, TemplateRegistry
 from assistant.templates.registry import AFTER_HOURS_SUFFIX, RECORD_PLACEHOLDERS
@@ -44,6 +56,10 @@ SWALLOWED_MEDICINE_SIGN = "swallowed_medicine"
 URGENT = "urgent.nurse_will_call"
 REPHRASE = "fallback.rephrase"
 HANDOFF = "handoff.person_will_reply"
+VISIT_CONFIRMED = "booking.attendance_confirmed"
+# What the dialogue is sent when a client answers a reminder with R: Rasa reads a message
+# starting with "/" as that intent, so the booking dialogue starts moving a visit.
+RESCHEDULE_REQUEST = "/reschedule_appointment"
 
 
 @dataclass(frozen=True)
@@ -124,7 +140,7 @@ class TurnHandler:
     ) -> Message:
         """Add the inbound message to its conversation (flushed; the caller commits it,
         together with whatever else records its arrival, before answering)."""
-        conversation = _conversation_for(session, practice, channel, sender_key, now)
+        conversation = conversation_for(session, practice, channel, sender_key, now)
         inbound = Message(
             conversation_id=conversation.id, direction="in", body=text, created_at=now
         )
@@ -169,11 +185,19 @@ class TurnHandler:
             # A person holds this conversation: the bot stays silent and the message joins
             # their case (the case page shows it). Safety triage above still ran.
             return self._held_turn(session, conversation, inbound, now)
+        answer = None
+        if assessment.priority is None:
+            answer = reminder_answer(session, conversation=conversation, text=text, now=now)
         if assessment.priority is not None:
             # Red flags are answered from the rules alone: no waiting on, or for, Rasa.
             planned = [self._triage_reply(assessment, practice, open_now)]
             category = "self_harm" if assessment.self_harm else "red_flag"
+        elif answer is not None and answer.action == "confirm":
+            planned = [self._confirmed_visit(session, practice, answer.appointment, open_now, now)]
         else:
+            if answer is not None:
+                # "R" to a reminder: the booking dialogue, asked to move a visit.
+                text = RESCHEDULE_REQUEST
             try:
                 dialogue_plan = self._plan_replies(practice, conversation.id, text, open_now)
             except DialogueUnavailable as exc:
@@ -315,6 +339,30 @@ class TurnHandler:
             escalation=EscalationRef(escalation.id, escalation.priority, escalation.due_at)
             if escalation
             else None,
+        )
+
+    def _confirmed_visit(
+        self,
+        session: Session,
+        practice: Practice,
+        appointment: Appointment,
+        open_now: bool,
+        now: datetime,
+    ) -> PlannedReply:
+        """ "C" to a pre-visit reminder: the visit is confirmed, and the client told which."""
+        confirm(session, appointment=appointment, now=now)
+        patient = session.get_one(Patient, appointment.patient_id)
+        kind = session.get_one(AppointmentType, appointment.appointment_type_id)
+        values = {
+            "visit_type": kind.name,
+            "patient_name": patient.name,
+            "visit_time": visit_time_label(appointment.starts_at, ZoneInfo(practice.timezone)),
+        }
+        return PlannedReply(
+            self._safe_template(VISIT_CONFIRMED, practice, open_now),
+            "booking",
+            case_priority=None,
+            extra_values=tuple(sorted(values.items())),
         )
 
     def _held_turn(
@@ -466,38 +514,6 @@ def _flags_for_case(assessment: TriageResult) -> list[dict[str, Any]]:
         }
         for q in assessment.clinical_questions
     ]
-
-
-def _conversation_for(
-    session: Session, practice: Practice, channel: str, sender_key: str, now: datetime
-) -> Conversation:
-    conversation = session.scalars(
-        select(Conversation).where(
-            Conversation.practice_id == practice.id,
-            Conversation.channel == channel,
-            Conversation.sender_key == sender_key,
-        )
-    ).first()
-    if conversation is not None:
-        return conversation
-    contact_id = None
-    if channel == "sms":
-        contact_id = session.scalars(
-            select(Contact.id).where(
-                Contact.practice_id == practice.id, Contact.phone == sender_key
-            )
-        ).first()
-    conversation = Conversation(
-        practice_id=practice.id,
-        channel=channel,
-        sender_key=sender_key,
-        contact_id=contact_id,
-        created_at=now,
-        last_message_at=now,
-    )
-    session.add(conversation)
-    session.flush()
-    return conversation
 
 
 def _case_for(session: Session, inbound: Message) -> Escalation | None:

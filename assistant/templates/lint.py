@@ -18,6 +18,7 @@ from assistant.practices.details import template_values
 from assistant.templates.registry import (
     KIND_OF_PREFIX,
     KIND_PREFIX,
+    OUTREACH_PLACEHOLDERS,
     RECORD_PLACEHOLDERS,
     Template,
     TemplateRegistry,
@@ -52,6 +53,11 @@ GRADE_STAND_INS = {
     "paid": "$20",
     "claims": "claim paid",
     "claim_status": "paid",
+    "drug": "chemo",
+    "next_visit": "Tue 1 at 9",
+    "resources": "a pet loss line, 555-0199",
+    "surgery_date": "Tue 1 at 9",
+    "missing_tests": "labs, EKG",
 }
 # The longest values a client's records give, to count SMS segments with.
 LONGEST_RECORD_VALUES = {
@@ -75,6 +81,14 @@ LONGEST_RECORD_VALUES = {
     "total": "$12,345.67",
     "paid": "$12,345.67",
     "claim_status": "approved",
+    "drug": "cyclophosphamide",
+    "next_visit": "Wed Dec 30 at 10:30 AM",
+    "surgery_date": "Wed Dec 30 at 10:30 AM",
+    "missing_tests": "Chest X-ray, EKG, Cardiac clearance, Pulmonary clearance, Labs (CBC and BMP)",
+    # Three resources, as the practice lists them: a web page and two hotlines.
+    "resources": "AVMA pet loss page: avma.org/resources-tools/pet-owners/petcare/coping-pet-loss; "
+    "Cornell University Pet Loss Support Hotline: 607-218-7457; "
+    "Tufts University Pet Loss Support Helpline: 508-839-7966",
 }
 # The keyword arguments a dispatcher may be given: a domain response and its placeholders.
 ALLOWED_UTTER_KEYWORDS = frozenset({"response", "topic"}) | RECORD_PLACEHOLDERS
@@ -100,7 +114,10 @@ def sample_practices(demo_data: Path) -> list[Practice]:
 def lint_templates(registry: TemplateRegistry, practices: list[Practice]) -> list[Problem]:
     templates = list(registry)
     longest_title = max((t.title or "" for t in templates), key=len, default="")
-    known = TURN_PLACEHOLDERS.union(*(template_values(p) for p in practices))
+    # Besides the practice's: the turn's, and those the outreach scheduler fills from the records.
+    known = (TURN_PLACEHOLDERS | OUTREACH_PLACEHOLDERS).union(
+        *(template_values(p) for p in practices)
+    )
     problems: list[Problem] = []
     for template in templates:
         problems += _check_fields(template, known)

@@ -40,6 +40,10 @@ RECORD_PLACEHOLDERS = frozenset(
         "claim_status",
     }
 )
+# Filled by the outreach scheduler from the records: reminders, treatment summaries, grief support.
+OUTREACH_PLACEHOLDERS = frozenset(
+    {"drug", "next_visit", "resources", "surgery_date", "missing_tests"}
+)
 # Templates the pipeline must be able to send whatever else fails.
 REQUIRED_KEYS = (
     "fallback.technical_problem",

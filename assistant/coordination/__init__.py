@@ -1,0 +1,1 @@
+"""Coordination rules: what each patient needs next, and what the practice must be told."""
