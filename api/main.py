@@ -29,12 +29,15 @@ from api.routes import (
 )
 from api.state import AppState
 from assistant.conversation.turn import TurnHandler
+from assistant.coordination.rules import ALL_RULES
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.escalation.sla import repage_overdue
 from assistant.messaging.inbox import InboxProcessor
 from assistant.messaging.outbox import deliver_pending
 from assistant.messaging.twilio_gateway import make_gateway
+from assistant.outreach.caps import OutreachLimits
+from assistant.outreach.scheduler import OutreachScheduler
 from assistant.safety.triage import Triage
 from assistant.settings import Settings, get_settings
 from assistant.templates import TemplateRegistry
@@ -72,6 +75,14 @@ def create_app(
         turns=turns,
         inbox=InboxProcessor(sessions=sessions, turns=turns, triage=triage),
         sms_gateway=make_gateway(settings),
+        outreach=OutreachScheduler(
+            registry=registry,
+            rules=ALL_RULES,
+            limits=OutreachLimits(
+                per_day=settings.outreach_daily_cap, per_week=settings.outreach_weekly_cap
+            ),
+            coordination_url=f"{settings.public_base_url.rstrip('/')}/coordination",
+        ),
     )
     app.add_middleware(
         SessionMiddleware,
@@ -105,8 +116,8 @@ def create_app(
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While the api is up: deliver the outbox, page again for overdue cases, and answer
-    SMS that wait (for Rasa, or after a crash)."""
+    """While the api is up: deliver the outbox, page again for overdue cases, answer SMS
+    that wait (for Rasa, or after a crash) and send what coordination rules say is due."""
     state: AppState = app.state.assistant
     scheduler = BackgroundScheduler(timezone="UTC")
     jobs = (
@@ -114,6 +125,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         (_repage_overdue, state.settings.sla_check_seconds),
         # Picks up SMS waiting for Rasa, and any a crash left half answered.
         (_sweep_inbox, state.settings.inbox_sweep_seconds),
+        # Reminders, lab checks, checkpoints: each sent once, whichever process runs it.
+        (_run_outreach, state.settings.outreach_poll_seconds),
     )
     for job, seconds in jobs:
         if seconds > 0:
@@ -132,6 +145,11 @@ def _repage_overdue(state: AppState) -> None:
     with state.sessions() as session:
         repage_overdue(session, now=datetime.now(UTC), case_url_base=state.settings.public_base_url)
         session.commit()
+
+
+def _run_outreach(state: AppState) -> None:
+    with state.sessions() as session:
+        state.outreach.run(session, now=datetime.now(UTC))
 
 
 def _sweep_inbox(state: AppState) -> None:

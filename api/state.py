@@ -9,6 +9,7 @@ from assistant.conversation.turn import TurnHandler
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.messaging.inbox import InboxProcessor
 from assistant.messaging.outbox import Gateway
+from assistant.outreach.scheduler import OutreachScheduler
 from assistant.settings import Settings
 from assistant.templates import TemplateRegistry
 
@@ -24,3 +25,4 @@ class AppState:
     inbox: InboxProcessor
     # Twilio with credentials, else a dry run that logs.
     sms_gateway: Gateway
+    outreach: OutreachScheduler

@@ -4,7 +4,7 @@ import argparse
 import sys
 import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 
@@ -27,6 +27,38 @@ def prepare_database() -> None:
                 session.commit()
                 print("loaded the demo practices", flush=True)
     engine.dispose()
+
+
+def run_outreach(at: str | None) -> int:
+    """One pass of the outreach scheduler, as the api runs it every minute; `at` (ISO 8601)
+    runs it as if it were then, to see what a day would send."""
+    from assistant.coordination.rules import ALL_RULES
+    from assistant.outreach.caps import OutreachLimits
+    from assistant.outreach.scheduler import OutreachScheduler
+    from assistant.templates import TemplateRegistry
+
+    settings = get_settings()
+    now = datetime.fromisoformat(at) if at else datetime.now(UTC)
+    if now.tzinfo is None:
+        print("--at needs a time zone, e.g. 2026-12-01T14:00:00+00:00", file=sys.stderr)
+        return 2
+    scheduler = OutreachScheduler(
+        registry=TemplateRegistry.load(settings.templates_dir),
+        rules=ALL_RULES,
+        limits=OutreachLimits(
+            per_day=settings.outreach_daily_cap, per_week=settings.outreach_weekly_cap
+        ),
+        coordination_url=f"{settings.public_base_url.rstrip('/')}/coordination",
+    )
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine)() as session:
+        report = scheduler.run(session, now=now)
+    engine.dispose()
+    print(
+        f"queued={report.queued} alerts={report.alerts} "
+        f"deferred={report.deferred} expired={report.expired}"
+    )
+    return 0
 
 
 def wait_ready(timeout: float) -> int:
@@ -98,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     sms.add_argument("text")
     sms.add_argument("--to", default="+13125550101", help="the practice's SMS number")
     sms.add_argument("--from", dest="sender", default="+13125550120", help="the sender")
+    outreach = commands.add_parser("outreach", help="run the outreach scheduler once")
+    outreach.add_argument("--at", help="as if it were this time (ISO 8601, with a zone)")
     templates_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
@@ -106,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "templates":
         return templates_cli.run(args)
+    if args.command == "outreach":
+        return run_outreach(args.at)
     if args.command == "send-test-sms":
         return send_test_sms(to=args.to, sender=args.sender, text=args.text)
     status = wait_ready(args.timeout)

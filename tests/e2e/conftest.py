@@ -138,6 +138,8 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         INTERNAL_API_TOKEN=TOKEN,
         SANIC_HOST="127.0.0.1",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        # The tests run the outreach scheduler themselves, at the times they choose.
+        OUTREACH_POLL_SECONDS="0",
     )
     processes.prepare_database(env)
     rasa = str(ROOT / ".venv-rasa/bin/rasa")
