@@ -10,6 +10,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.coordination import cases
 from assistant.db.models import (
     Appointment,
     AppointmentType,
@@ -20,17 +21,20 @@ from assistant.db.models import (
     InsurancePolicy,
     Invoice,
     InvoiceLine,
+    LabResult,
     OnCallShift,
     Patient,
     Payment,
     Practice,
     PreAuthorization,
     StaffUser,
+    SupportResource,
 )
 from assistant.scheduling.claims import claim_time
 from assistant.staff.auth import hash_password
 
 DATA_FILE = Path(__file__).with_name("data.yml")
+SUPPORT_RESOURCES_FILE = Path(__file__).with_name("support_resources.yml")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SHIFT_DAYS = 30
 # Every demo staff account signs in with this password (the accounts and people are fictional).
@@ -176,6 +180,8 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
 
     if "billing" in spec:
         _load_billing(session, spec["billing"], practice, patients, today, zone)
+    if "coordination" in spec:
+        _load_coordination(session, spec["coordination"], practice, patients, staff, today, zone)
 
 
 def _load_billing(
@@ -273,6 +279,69 @@ def _load_billing(
                 diagnosis_codes=[str(d) for d in c.get("diagnoses", [])],
             )
         )
+    session.flush()
+
+
+def _load_coordination(
+    session: Session,
+    spec: dict[str, Any],
+    practice: Practice,
+    patients: dict[str, Patient],
+    staff: dict[str, StaffUser],
+    today: date,
+    zone: ZoneInfo,
+) -> None:
+    """Lab results, grief-support resources and surgical cases, built through the same
+    functions staff use (so the checklists follow `case_rules.yml`)."""
+    noon = _at(today, "12:00", zone)
+    for lab in spec.get("labs", []):
+        session.add(
+            LabResult(
+                practice_id=practice.id,
+                patient_id=patients[lab["patient"]].id,
+                test_code=lab["test"],
+                collected_at=noon - timedelta(days=lab["days_ago"]),
+                recorded_at=noon - timedelta(days=lab["days_ago"]),
+            )
+        )
+    if spec.get("support_resources"):
+        resources = yaml.safe_load(SUPPORT_RESOURCES_FILE.read_text(encoding="utf-8"))
+        for position, resource in enumerate(resources):
+            session.add(SupportResource(practice_id=practice.id, position=position, **resource))
+    for c in spec.get("cases", []):
+        surgery_at = _at(today + timedelta(days=c["surgery_in_days"]), "07:30", zone)
+        # Opened a month before the surgery, as a real case would have been.
+        case = cases.open_case(
+            session,
+            practice=practice,
+            patient=patients[c["patient"]],
+            ref=c["ref"],
+            procedure=c["procedure"],
+            surgery_at=surgery_at,
+            surgeon_id=staff[c["surgeon"]].id,
+            payer_name=c["payer"],
+            tests=c["tests"],
+            sentinel_node_mapping=c.get("sentinel_node_mapping", False),
+            now=surgery_at - timedelta(days=30),
+        )
+        for code, days in c.get("tests_done_days_ago", {}).items():
+            done_at = noon - timedelta(days=days)
+            cases.mark_item_done(session, case=case, code=code, done_at=done_at, staff_id=None)
+        for code in c.get("tasks_done", []) + c.get("documents_done", []):
+            cases.mark_item_done(session, case=case, code=code, done_at=noon, staff_id=None)
+        authorization = c.get("authorization")
+        if authorization:
+            asked = noon - timedelta(days=authorization["days_ago"])
+            cases.set_authorization(session, case=case, status="pending", now=asked)
+            if authorization["status"] != "pending":
+                cases.set_authorization(
+                    session, case=case, status=authorization["status"], now=asked
+                )
+        if surgery_at < noon:
+            cases.mark_surgery_done(session, case=case, now=surgery_at + timedelta(hours=4))
+        if "pathology_received_days_ago" in c:
+            received = noon - timedelta(days=c["pathology_received_days_ago"])
+            cases.record_pathology(session, case=case, received_at=received)
     session.flush()
 
 

@@ -138,7 +138,7 @@ def test_each_practice_has_its_staff_clients_patients_types_and_bookings(demo: S
         "recheck_exam",
         "nurse_followup_call",
     }
-    assert {code for code, t in types.items() if t.needs_labs} == {"chemo_treatment", "cbc_recheck"}
+    assert {code for code, t in types.items() if t.needs_labs} == {"chemo_treatment"}
     assert {t.code for t in _rows(demo, AppointmentType, human)} == {
         "postop_visit",
         "drain_removal",
