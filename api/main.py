@@ -15,6 +15,7 @@ from api.routes import (
     admin_templates,
     billing,
     chat,
+    coordination,
     health,
     internal,
     internal_billing,
@@ -24,6 +25,7 @@ from api.routes import (
     practices,
     protocols,
     staff_pages,
+    support_resources,
     twilio,
     twilio_status,
 )
@@ -108,6 +110,8 @@ def create_app(
         twilio_status,
         admin_templates,
         protocols,
+        coordination,
+        support_resources,
     )
     for module in routers:
         app.include_router(module.router)

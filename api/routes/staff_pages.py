@@ -87,3 +87,12 @@ def outbox_page(request: Request, staff: PageStaff, session: SessionDep) -> Resp
     return pages.TemplateResponse(
         request, "nurse_outbox.html", {"staff": staff, "practice": practice, "messages": messages}
     )
+
+
+@router.get("/coordination", response_class=HTMLResponse)
+def coordination_page(request: Request, staff: PageStaff, session: SessionDep) -> Response:
+    """Coming checkpoints per patient, what is missing for them, and open alerts to resolve."""
+    practice = session.get_one(Practice, staff.practice_id)
+    return pages.TemplateResponse(
+        request, "coordination.html", {"staff": staff, "practice": practice}
+    )
