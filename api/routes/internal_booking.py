@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from api.deps import SessionDep, conversation_or_404, require_internal_token
 from assistant.identity.verification import verify
+from assistant.outreach.replies import REFERRAL_BOOKING_REQUEST, referral_visit_type
 from assistant.scheduling import client_requests
 from assistant.scheduling.client_requests import NotYours, OfferView
 
@@ -83,14 +84,18 @@ def check_identity(
 @router.post("/booking/pick")
 def pick(conversation_id: str, body: PickRequest, session: SessionDep) -> dict[str, Any]:
     """Which pet or patient, visit type or coming visit the client's words name (or null)."""
-    found = client_requests.context(
-        session, conversation=conversation_or_404(session, conversation_id), now=_now()
-    )
+    conversation = conversation_or_404(session, conversation_id)
+    found = client_requests.context(session, conversation=conversation, now=_now())
     picked: int | str | None
     if body.what == "patient":
         picked = client_requests.match_patient(body.text, found.patients)
     elif body.what == "visit_type":
         picked = client_requests.match_visit_type(body.text, found.visit_types)
+        if picked is None and body.text.strip() == REFERRAL_BOOKING_REQUEST:
+            # "BOOK" answering a referral (assistant.outreach.replies): the referral's type.
+            referral = referral_visit_type(session, conversation=conversation, now=_now())
+            offered = {code for code, _ in found.visit_types}
+            picked = referral if referral in offered else None
     else:
         picked = client_requests.match_visit(body.text, found.visits)
     return {"picked": picked}

@@ -25,7 +25,12 @@ from assistant.dialogue.rasa_client import DialogueUnavailable, RasaClient
 from assistant.escalation.paging import PAGED_PRIORITIES, page_on_call
 from assistant.escalation.queue import most_urgent, open_escalation
 from assistant.messaging.consent import ROUTE_FOR, TEMPLATE_FOR, keyword_of
-from assistant.outreach.replies import reminder_answer
+from assistant.outreach.replies import (
+    REFERRAL_BOOKING_REQUEST,
+    RESCHEDULE_REQUEST,
+    answers_a_referral,
+    reminder_answer,
+)
 from assistant.practices.details import template_values
 from assistant.practices.hours import is_open
 from assistant.safety.triage import Triage, TriageResult
@@ -57,9 +62,6 @@ URGENT = "urgent.nurse_will_call"
 REPHRASE = "fallback.rephrase"
 HANDOFF = "handoff.person_will_reply"
 VISIT_CONFIRMED = "booking.attendance_confirmed"
-# What the dialogue is sent when a client answers a reminder with R: Rasa reads a message
-# starting with "/" as that intent, so the booking dialogue starts moving a visit.
-RESCHEDULE_REQUEST = "/reschedule_appointment"
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,11 @@ class TurnHandler:
             if answer is not None:
                 # "R" to a reminder: the booking dialogue, asked to move a visit.
                 text = RESCHEDULE_REQUEST
+            elif assessment.priority is None and answers_a_referral(
+                session, conversation=conversation, text=text, now=now
+            ):
+                # "BOOK" to a referral: the booking dialogue, offered the referral's visit type.
+                text = REFERRAL_BOOKING_REQUEST
             try:
                 dialogue_plan = self._plan_replies(practice, conversation.id, text, open_now)
             except DialogueUnavailable as exc:

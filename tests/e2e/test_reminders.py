@@ -1,5 +1,6 @@
-"""A pre-visit reminder through the real stack: the scheduler's own command queues it, and the
-owner answers C (the visit is confirmed) and then R (the booking dialogue starts)."""
+"""Proactive messages answered through the real stack: the scheduler's own command queues a
+pre-visit reminder, answered C (the visit is confirmed) and R (the booking dialogue starts
+moving it), and a referral, answered BOOK (the booking dialogue offers the referral's visit)."""
 
 import subprocess
 from datetime import UTC, datetime, time, timedelta
@@ -8,15 +9,30 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from assistant.coordination import cases
 from assistant.db.engine import make_engine, make_session_factory
-from assistant.db.models import Appointment, AppointmentType, Patient, StaffUser
+from assistant.db.models import Appointment, AppointmentType, Patient, Practice, StaffUser
 from tests.e2e.conftest import Stack
 from tests.support import processes
 
 pytestmark = pytest.mark.e2e
 VET = "+13125550101"
+HUMAN = "+16175550101"
 NADIA = "+13125550132"  # Sasha's owner; no other test texts from this number
+KWAME = "+18575550124"  # a surgical patient no other test texts from
 CHICAGO = ZoneInfo("America/Chicago")
+BOSTON = ZoneInfo("America/New_York")
+
+
+def run_outreach(stack: Stack, at: datetime) -> None:
+    done = subprocess.run(
+        [str(processes.APP_PYTHON), "-m", "assistant", "outreach", "--at", at.isoformat()],
+        cwd=processes.ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def _book_sasha(stack: Stack) -> tuple[int, datetime]:
@@ -63,17 +79,8 @@ def _confirmed_at(stack: Stack, visit_id: int) -> datetime | None:
 def test_an_owner_confirms_a_reminded_visit_with_c_and_moves_it_with_r(stack: Stack) -> None:
     visit_id, starts = _book_sasha(stack)
     reminder_day = starts.astimezone(CHICAGO).date() - timedelta(days=2)
-    run_at = datetime.combine(reminder_day, time(10), tzinfo=CHICAGO).isoformat()
+    run_outreach(stack, datetime.combine(reminder_day, time(10), tzinfo=CHICAGO))
 
-    done = subprocess.run(
-        [str(processes.APP_PYTHON), "-m", "assistant", "outreach", "--at", run_at],
-        cwd=processes.ROOT,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-    )
-
-    assert done.returncode == 0, done.stdout + done.stderr
     reminders = [row for row in stack.outbox() if row[0] == NADIA]
     assert reminders == [(NADIA, "vet.coordination.previsit_cbc_recheck", "proactive")]
 
@@ -85,3 +92,38 @@ def test_an_owner_confirms_a_reminded_visit_with_c_and_moves_it_with_r(stack: St
     moving = stack.text("r", sender=NADIA, to=VET)
     # The booking dialogue, asked to move a visit, first checks who is texting.
     assert [template for template, _ in moving] == ["vet.booking.ask_identity"]
+
+
+def test_a_patient_referred_to_medical_oncology_answers_book(stack: Stack) -> None:
+    engine = make_engine(stack.env["DATABASE_URL"])
+    now = datetime.now(UTC)
+    with make_session_factory(engine)() as session:
+        kwame = session.scalars(select(Patient).where(Patient.name == "Kwame Asante")).one()
+        practice = session.get_one(Practice, kwame.practice_id)
+        surgeon = session.scalars(select(StaffUser).where(StaffUser.role == "surgeon")).first()
+        case = cases.open_case(
+            session,
+            practice=practice,
+            patient=kwame,
+            ref="CASE-E2E-BOOK",
+            procedure="Wide local excision, right calf",
+            surgery_at=now + timedelta(days=20),
+            surgeon_id=surgeon.id if surgeon else None,
+            payer_name=None,
+            tests=[],
+            sentinel_node_mapping=False,
+            now=now,
+        )
+        cases.record_adjuvant(session, case=case, kind="medical", now=now)
+        session.commit()
+    engine.dispose()
+    tomorrow = datetime.now(BOSTON).date() + timedelta(days=1)
+    run_outreach(stack, datetime.combine(tomorrow, time(10), tzinfo=BOSTON))
+    assert (KWAME, "human.coordination.referral_medical", "proactive") in stack.outbox()
+
+    asked = stack.text("BOOK", sender=KWAME, to=HUMAN)
+    offered = stack.text("6/18/1962", sender=KWAME, to=HUMAN)
+
+    assert [template for template, _ in asked] == ["human.booking.ask_identity"]
+    assert [template for template, _ in offered] == ["both.booking.offer_times"]
+    assert offered[0][1].startswith("For the Medical oncology referral visit")

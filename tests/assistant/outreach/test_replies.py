@@ -71,3 +71,12 @@ def test_c_without_a_reminder_is_left_to_the_dialogue(session: Session, triage: 
     text(session, triage, rasa_recording(seen), "C", minute=1)
 
     assert seen == ["C"]
+
+
+def test_book_without_a_referral_is_left_to_the_dialogue(session: Session, triage: Triage) -> None:
+    make_clinic(session)
+    seen: list[str] = []
+
+    text(session, triage, rasa_recording(seen), "BOOK", minute=1)
+
+    assert seen == ["BOOK"]
