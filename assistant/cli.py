@@ -56,7 +56,7 @@ def run_outreach(at: str | None) -> int:
     engine.dispose()
     print(
         f"queued={report.queued} alerts={report.alerts} "
-        f"deferred={report.deferred} expired={report.expired}"
+        f"deferred={report.deferred} expired={report.expired} resolved={report.resolved}"
     )
     return 0
 

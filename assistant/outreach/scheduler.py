@@ -4,7 +4,8 @@ Its state is the database: every message and alert is recorded under its unique 
 same transaction as the outbox rows that carry it, one item per transaction. A run killed
 half-way loses nothing (what it did not commit is due again next run) and repeats nothing
 (what it committed is recorded); two api processes running it at once on PostgreSQL collide
-on the key, and the second one's insert fails and is rolled back.
+on the key, and the second one's insert fails and is rolled back. An open alert that no rule
+raises any more (the missing result came in) is resolved.
 
 A client message goes to each contact of the patient who has not opted out (a contact whose
 consent is unknown gave the practice this number for care: the healthcare exemption), only
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,6 +56,7 @@ class RunReport:
     alerts: int = 0
     deferred: int = 0
     expired: int = 0
+    resolved: int = 0
 
 
 class OutreachScheduler:
@@ -76,6 +78,8 @@ class OutreachScheduler:
         report = RunReport()
         practice_ids = list(session.scalars(select(Practice.id).order_by(Practice.id)))
         for practice_id in practice_ids:
+            alerts_due: set[str] = set()
+            every_rule_ran = True
             for rule in self._rules:
                 practice = session.get_one(Practice, practice_id)
                 try:
@@ -84,7 +88,9 @@ class OutreachScheduler:
                 except Exception:  # one broken rule must not stop every other message
                     session.rollback()
                     logger.exception("outreach rule %s failed", getattr(rule, "__name__", rule))
+                    every_rule_ran = False
                     continue
+                alerts_due |= {item.key for item in items if isinstance(item, StaffNotice)}
                 for item in items:
                     try:
                         if isinstance(item, StaffNotice):
@@ -94,6 +100,8 @@ class OutreachScheduler:
                     except Exception:  # nothing of it was committed: it is tried next run
                         session.rollback()
                         logger.exception("outreach item %s failed", item.key)
+            if every_rule_ran:
+                report.resolved += _resolve_stale_alerts(session, practice_id, alerts_due, now)
         session.commit()
         return report
 
@@ -267,6 +275,25 @@ class OutreachScheduler:
         # Never words that were not approved: the message is not sent, and it shows in the log.
         logger.error("no sendable template among %s for %s", item.template_keys, practice.kind)
         return None
+
+
+def _resolve_stale_alerts(
+    session: Session, practice_id: int, still_due: set[str], now: datetime
+) -> int:
+    """Resolve the practice's open alerts that no rule raises any more (the CBC came in, the
+    follow-up was booked, the visit has passed), so the coordination page shows what is
+    missing now. Resolved by nobody: the audit log and `resolved_by_id` tell them apart."""
+    result = session.execute(
+        update(StaffAlert)
+        .where(
+            StaffAlert.practice_id == practice_id,
+            StaffAlert.resolved_at.is_(None),
+            StaffAlert.key.not_in(still_due),
+        )
+        .values(resolved_at=now)
+    )
+    session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _may_receive(patient: Patient, item: ClientMessage) -> bool:

@@ -337,3 +337,28 @@ def test_a_staff_alert_found_at_night_is_shown_at_once_and_texted_in_the_morning
     assert session.scalars(select(StaffAlert)).one().rule == "labs_missing"
     page = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "page")).one()
     assert page.next_attempt_at == at(2, "08:00")
+
+
+def test_an_alert_resolves_itself_once_the_cbc_is_recorded(session: Session) -> None:
+    clinic = make_clinic(session)
+    clinic.chemo.needs_labs = True
+    book(session, clinic, at(3, "09:00"))
+    outreach = scheduler()
+    outreach.run(session, now=at(2, "10:00"))
+    alert = session.scalars(select(StaffAlert)).one()
+    assert outreach.run(session, now=at(2, "10:05")).resolved == 0  # still missing
+
+    session.add(
+        LabResult(
+            practice_id=clinic.practice_id,
+            patient_id=clinic.patient.id,
+            test_code="cbc",
+            collected_at=at(2, "11:00"),
+        )
+    )
+    session.commit()
+    report = outreach.run(session, now=at(2, "11:30"))
+
+    session.refresh(alert)
+    assert report.resolved == 1
+    assert alert.resolved_at == at(2, "11:30") and alert.resolved_by_id is None
