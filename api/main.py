@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+from anyio import to_thread
 from apscheduler.schedulers.background import BackgroundScheduler
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -43,6 +44,8 @@ from assistant.outreach.scheduler import OutreachScheduler
 from assistant.safety.triage import Triage
 from assistant.settings import Settings, get_settings
 from assistant.templates import TemplateRegistry
+
+REQUEST_THREADS = 200
 
 
 def create_app(
@@ -123,6 +126,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While the api is up: deliver the outbox, page again for overdue cases, answer SMS
     that wait (for Rasa, or after a crash) and send what coordination rules say is due."""
     state: AppState = app.state.assistant
+    # Sync endpoints run in this thread pool. A web-chat turn waits in it for Rasa, whose
+    # actions call back into the api's internal endpoints, which need threads of their own:
+    # room for them even when every conversation is mid-turn.
+    to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
     scheduler = BackgroundScheduler(timezone="UTC")
     jobs = (
         (_deliver_outbox, state.settings.outbox_poll_seconds),

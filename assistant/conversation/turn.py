@@ -188,7 +188,9 @@ class TurnHandler:
             # their case (the case page shows it). Safety triage above still ran.
             return self._held_turn(session, conversation, inbound, now)
         answer = None
-        if assessment.priority is None:
+        # Reminders and referrals go out by SMS: only an SMS can answer one.
+        by_sms = conversation.channel == "sms"
+        if assessment.priority is None and by_sms:
             answer = reminder_answer(session, conversation=conversation, text=text, now=now)
         if assessment.priority is not None:
             # Red flags are answered from the rules alone: no waiting on, or for, Rasa.
@@ -200,11 +202,14 @@ class TurnHandler:
             if answer is not None:
                 # "R" to a reminder: the booking dialogue, asked to move a visit.
                 text = RESCHEDULE_REQUEST
-            elif assessment.priority is None and answers_a_referral(
+            elif by_sms and answers_a_referral(
                 session, conversation=conversation, text=text, now=now
             ):
                 # "BOOK" to a referral: the booking dialogue, offered the referral's visit type.
                 text = REFERRAL_BOOKING_REQUEST
+            # No database connection is held while Rasa works: its actions call back into
+            # the api, and under load those calls would wait for a connection this turn holds.
+            session.commit()
             try:
                 dialogue_plan = self._plan_replies(practice, conversation.id, text, open_now)
             except DialogueUnavailable as exc:

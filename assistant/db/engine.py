@@ -6,15 +6,22 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Turns hold a connection only between their reads and writes, never while Rasa works; this
+# many covers the api's request threads at peak, and two api workers stay under PostgreSQL's
+# default limit of 100 connections.
+POOL = {"pool_size": 10, "max_overflow": 20}
+
 
 def make_engine(database_url: str) -> Engine:
     """An engine for `database_url`; SQLite files get their folder and foreign keys."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **POOL)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **POOL)
+    else:
+        engine = create_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]

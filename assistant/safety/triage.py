@@ -11,6 +11,7 @@ Missing an emergency is the worst failure, so where the rules are unsure they ke
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -166,10 +167,20 @@ class Triage:
 
 
 def _quiet_sentence_splitter() -> None:
-    """PyRuSH logs each sentence at DEBUG through loguru; client words must stay out of logs."""
+    """PyRuSH logs each sentence at DEBUG through loguru; client words must stay out of logs.
+    Its rule parser (PyFastNER) also logs a warning about one of its own rules on the root
+    logger, about nine lines for every message: noise in the api log, and time under load."""
     from loguru import logger
 
     logger.disable("PyRuSH")
+    root = logging.getLogger()
+    if not any(isinstance(f, _PyFastNERNoise) for f in root.filters):
+        root.addFilter(_PyFastNERNoise())
+
+
+class _PyFastNERNoise(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "root" and "is not a eligible syntax" in str(record.msg))
 
 
 def _build_nlp(lexicon: Lexicon, context_rules: Sequence[ContextRuleSpec]) -> Any:
