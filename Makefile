@@ -23,14 +23,16 @@ export MODEL
 # Rasa 3.6 runs on SQLAlchemy 1.4 and warns about 2.0 on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup browser train run test lint validate eval clean
+.PHONY: help setup browser train run run-prod test lint validate eval bench clean
 
 help:
 	@echo "make run    set up, train if needed, and start rasa, actions and the api"
+	@echo "make run-prod  the same on PostgreSQL and Redis: two rasa processes, two api workers"
 	@echo "make test   set up, train if needed, and run lint, data validation and the tests"
 	@echo "make setup  create $(APP_ENV) (Python 3.11) and $(RASA_ENV) (Python 3.10) from the lock files"
 	@echo "make train  train the Rasa model when its inputs changed"
 	@echo "make eval FILE=...  routing scores on a labelled file, against a running assistant"
+	@echo "make bench  latency, throughput, memory, triage and training times: docs/benchmarks.md (about 20 minutes)"
 
 setup: $(APP_ENV)/.installed $(RASA_ENV)/.installed
 
@@ -64,6 +66,18 @@ run: setup train
 	$(APP_ENV)/bin/python -m assistant prepare-db
 	$(APP_ENV)/bin/honcho start -f Procfile
 
+# The production profile on this machine's PostgreSQL and Redis (docs/deploy.md): two Rasa
+# processes (RASA_URL, sticky by conversation) sharing a PostgreSQL tracker store and a Redis
+# lock store, and the api with two workers. Override any address: make run-prod DATABASE_URL=...
+run-prod: export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/assistant_prod
+run-prod: export RASA_TRACKER_URL ?= postgresql://postgres@127.0.0.1:5432/rasa_tracker
+run-prod: export REDIS_URL ?= redis://127.0.0.1:6379/1
+run-prod: export RASA_URL ?= http://127.0.0.1:5005,http://127.0.0.1:5006
+run-prod: setup train
+	$(APP_ENV)/bin/python -m assistant create-databases
+	$(APP_ENV)/bin/python -m assistant prepare-db
+	$(APP_ENV)/bin/honcho start -f Procfile.prod
+
 lint: $(APP_ENV)/.installed
 	$(APP_ENV)/bin/ruff check .
 	$(APP_ENV)/bin/ruff format --check .
@@ -87,6 +101,12 @@ FILE ?= tests/data/dev_set.jsonl
 API ?= http://127.0.0.1:8000
 eval: $(APP_ENV)/.installed
 	$(APP_ENV)/bin/python -m assistant.evaluation $(FILE) --api $(API)
+
+# Boots its own stack on free ports and a temporary database; nothing else may run meanwhile
+# for figures worth comparing. BENCH_ARGS=--quick for a one-minute trial (under var/bench).
+BENCH_ARGS ?=
+bench: setup train
+	$(APP_ENV)/bin/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(APP_ENV) $(RASA_ENV) models .rasa var

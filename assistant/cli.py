@@ -1,15 +1,19 @@
 """`python -m assistant ...`: set up the database and watch the stack come up."""
 
 import argparse
+import os
+import shlex
 import sys
 import time
 import uuid
 from datetime import UTC, date, datetime
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.db.migrate import upgrade_to_head
+from assistant.db.provision import create_database_if_missing
 from assistant.settings import get_settings
 from assistant.templates import cli as templates_cli
 
@@ -27,6 +31,41 @@ def prepare_database() -> None:
                 session.commit()
                 print("loaded the demo practices", flush=True)
     engine.dispose()
+
+
+def create_databases() -> int:
+    """Create the app's and Rasa's PostgreSQL databases (DATABASE_URL, RASA_TRACKER_URL)
+    when missing; nothing to do for SQLite."""
+    settings = get_settings()
+    for setting, url in (
+        ("DATABASE_URL", settings.database_url),
+        ("RASA_TRACKER_URL", settings.rasa_tracker_url),
+    ):
+        if not url:
+            continue
+        created = create_database_if_missing(url)
+        if created is not None:
+            state = "created" if created else "exists"
+            print(f"{setting}: database {make_url(url).database} {state}", flush=True)
+    return 0
+
+
+def rasa_env(command: list[str]) -> int:
+    """Print the variables `endpoints.prod.yml` reads, or run `command` with them set."""
+    from assistant.dialogue.rasa_endpoints import RasaEndpointsError, rasa_environment
+
+    try:
+        variables = rasa_environment(get_settings())
+    except RasaEndpointsError as exc:
+        print(f"rasa-env: {exc}", file=sys.stderr)
+        return 2
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        print("\n".join(f"{name}={shlex.quote(value)}" for name, value in variables.items()))
+        return 0
+    # Replaced by the command itself, so the supervisor's signals reach Rasa directly.
+    os.execvpe(command[0], command, {**os.environ, **variables})
 
 
 def run_outreach(at: str | None) -> int:
@@ -132,6 +171,15 @@ def main(argv: list[str] | None = None) -> int:
     sms.add_argument("--from", dest="sender", default="+13125550120", help="the sender")
     outreach = commands.add_parser("outreach", help="run the outreach scheduler once")
     outreach.add_argument("--at", help="as if it were this time (ISO 8601, with a zone)")
+    commands.add_parser(
+        "create-databases",
+        help="create the PostgreSQL databases of DATABASE_URL and RASA_TRACKER_URL if missing",
+    )
+    rasa = commands.add_parser(
+        "rasa-env",
+        help="print the variables endpoints.prod.yml reads, or run `-- COMMAND` with them",
+    )
+    rasa.add_argument("exec_command", nargs=argparse.REMAINDER, metavar="-- COMMAND")
     templates_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
@@ -142,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         return templates_cli.run(args)
     if args.command == "outreach":
         return run_outreach(args.at)
+    if args.command == "create-databases":
+        return create_databases()
+    if args.command == "rasa-env":
+        return rasa_env(args.exec_command)
     if args.command == "send-test-sms":
         return send_test_sms(to=args.to, sender=args.sender, text=args.text)
     status = wait_ready(args.timeout)

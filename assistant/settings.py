@@ -12,8 +12,15 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = f"sqlite:///{ROOT / 'var' / 'assistant.db'}"
+    # Redis for Rasa's lock store when several Rasa processes share conversations
+    # (`python -m assistant rasa-env` hands it to them); /health checks it when set.
     redis_url: str | None = None
+    # One Rasa base URL, or several separated by commas: each conversation always goes to
+    # the same one (`assistant.dialogue.rasa_client.parse_rasa_urls`).
     rasa_url: str = "http://127.0.0.1:5005"
+    # Rasa's tracker store in production (SQLAlchemy 1.4 URL, e.g. postgresql://...); the
+    # production endpoints file reads it through `python -m assistant rasa-env`.
+    rasa_tracker_url: str | None = None
     actions_url: str = "http://127.0.0.1:5055"
     # Seconds the api waits for one Rasa turn before answering with the safe fallback.
     rasa_timeout: float = 20.0

@@ -1,6 +1,7 @@
 """`GET /health`: each component's state, for `make run` and monitoring."""
 
 import httpx
+import redis
 from fastapi import APIRouter, Response
 from sqlalchemy import text
 
@@ -11,15 +12,22 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health")
 def health(state: StateDep, response: Response) -> dict[str, object]:
+    rasa_processes = state.rasa.process_states()
     components = {
         "database": _check_database(state),
-        "rasa": _check_rasa(state),
+        "rasa": _summary(rasa_processes),
         "actions": _check_actions(state),
         "templates": "ok",  # the registry is checked at start-up; the app would not run otherwise
     }
+    if state.settings.redis_url:
+        # Rasa's lock store: without it every turn of several Rasa processes fails.
+        components["redis"] = _check_redis(state.settings.redis_url)
     healthy = all(value == "ok" for value in components.values())
     response.status_code = 200 if healthy else 503
-    return {"status": "ok" if healthy else "degraded", "components": components}
+    body: dict[str, object] = {"status": "ok" if healthy else "degraded", "components": components}
+    if len(rasa_processes) > 1:
+        body["rasa_processes"] = rasa_processes
+    return body
 
 
 def _check_database(state: StateDep) -> str:
@@ -31,12 +39,23 @@ def _check_database(state: StateDep) -> str:
     return "ok"
 
 
-def _check_rasa(state: StateDep) -> str:
+def _summary(rasa_processes: dict[str, str]) -> str:
+    """`ok` when every Rasa process is; else what is wrong (with which one, when several)."""
+    if len(rasa_processes) == 1:
+        return next(iter(rasa_processes.values()))
+    wrong = [f"{url} {state}" for url, state in rasa_processes.items() if state != "ok"]
+    return "; ".join(wrong) if wrong else "ok"
+
+
+def _check_redis(url: str) -> str:
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
     try:
-        status = state.rasa.status()
-    except httpx.HTTPError as exc:
+        client.ping()
+    except redis.RedisError as exc:
         return f"unreachable: {exc.__class__.__name__}"
-    return "ok" if status.get("model_file") else "no model loaded"
+    finally:
+        client.close()
+    return "ok"
 
 
 def _check_actions(state: StateDep) -> str:

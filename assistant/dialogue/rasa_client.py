@@ -1,6 +1,12 @@
-"""Client for Rasa's REST channel, the api's only way to the dialogue engine."""
+"""Client for Rasa's REST channel, the api's only way to the dialogue engine.
+
+Several Rasa processes may share the work (the production profile): each conversation then
+always goes to the same one, so its turns never wait on another process's lock on it.
+"""
 
 import logging
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,20 +35,44 @@ class BotReply:
     values: tuple[tuple[str, str], ...] = ()
 
 
+def parse_rasa_urls(value: str) -> list[str]:
+    """The Rasa base URLs in `RASA_URL`: one, or several separated by commas, in order."""
+    urls = [url.strip().rstrip("/") for url in value.split(",") if url.strip()]
+    if not urls:
+        raise ValueError("RASA_URL names no Rasa process")
+    return urls
+
+
 class RasaClient:
     def __init__(
-        self, base_url: str, *, timeout: float, transport: httpx.BaseTransport | None = None
+        self,
+        base_url: str | Sequence[str],
+        *,
+        timeout: float,
+        transport: httpx.BaseTransport | None = None,
     ):
-        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+        """`base_url` is `RASA_URL` as set (comma-separated for several processes) or a list."""
+        urls = parse_rasa_urls(base_url) if isinstance(base_url, str) else list(base_url)
+        if not urls:
+            raise ValueError("a RasaClient needs at least one Rasa process")
+        self._http = {
+            url: httpx.Client(base_url=url, timeout=timeout, transport=transport) for url in urls
+        }
+        self.urls: tuple[str, ...] = tuple(self._http)
+
+    def url_for(self, sender_id: str) -> str:
+        """The Rasa process that serves this conversation: the same for every call, in every
+        api process (a CRC-32 of the id, not Python's per-process randomised `hash`)."""
+        return self.urls[zlib.crc32(sender_id.encode("utf-8")) % len(self.urls)]
 
     def turn(self, sender_id: str, text: str, metadata: dict[str, Any]) -> list[BotReply]:
-        """Send one user message; return Rasa's replies.
+        """Send one user message to the conversation's Rasa process; return its replies.
 
         Rasa's REST channel answers `[]` with HTTP 200 when something fails inside it,
         so an empty list is reported as a failure, never passed on as silence.
         """
         try:
-            response = self._http.post(
+            response = self._http[self.url_for(sender_id)].post(
                 "/webhooks/rest/webhook",
                 json={"sender": sender_id, "message": text, "metadata": metadata},
             )
@@ -54,15 +84,29 @@ class RasaClient:
             raise DialogueUnavailable("Rasa returned an empty turn")
         return [self._reply(item) for item in payload]
 
-    def status(self) -> dict[str, Any]:
-        """Rasa's `/status`: which model is loaded. Raises `httpx.HTTPError` when down."""
-        response = self._http.get("/status", timeout=3)
+    def status(self, url: str | None = None) -> dict[str, Any]:
+        """Rasa's `/status` (which model is loaded) of the process at `url`, by default the
+        first one. Raises `httpx.HTTPError` when it is down."""
+        response = self._http[url or self.urls[0]].get("/status", timeout=3)
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
 
+    def process_states(self) -> dict[str, str]:
+        """Every Rasa process and its state: `ok`, `no model loaded` or `unreachable: ...`."""
+        states = {}
+        for url in self.urls:
+            try:
+                loaded = self.status(url).get("model_file")
+            except (httpx.HTTPError, ValueError) as exc:
+                states[url] = f"unreachable: {exc.__class__.__name__}"
+                continue
+            states[url] = "ok" if loaded else "no model loaded"
+        return states
+
     def close(self) -> None:
-        self._http.close()
+        for http in self._http.values():
+            http.close()
 
     @staticmethod
     def _reply(item: dict[str, Any]) -> BotReply:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +113,10 @@ class Triage:
     ) -> None:
         self._pipelines = dict(pipelines)
         self._questions = questions
+        # One triage serves the inbox workers and the request threads at once, and medspacy's
+        # sentence splitter (PyRuSH, PyFastNER) keeps state while it runs: concurrent calls
+        # raise IndexError. A call takes about 1.5 ms, so they take turns.
+        self._nlp_lock = threading.Lock()
 
     @classmethod
     def load(cls, lexicon_dir: Path = DEFAULT_LEXICON_DIR) -> Triage:
@@ -134,7 +139,8 @@ class Triage:
             return TriageResult(priority=None, red_flags=(), hypothetical=(), self_harm=False)
 
         normalised = text.translate(_NORMALISE)
-        doc = pipeline.nlp(normalised)
+        with self._nlp_lock:
+            doc = pipeline.nlp(normalised)
         lexicon = pipeline.lexicon
         mentions = _mentions(doc, lexicon, _family_is_someone_else(lexicon, normalised))
         mentions += _temperature_mentions(mentions, normalised, lexicon)

@@ -248,9 +248,17 @@ def answer_time(
     except SpacingViolation:
         return TimeAnswer("spacing")
     except (SlotTaken, InvalidBooking):
-        # Taken meanwhile, or no longer bookable (an offer made hours ago): offer again.
+        # Taken meanwhile, or no longer bookable (an offer made hours ago): offer again, for
+        # what was asked before. That gave offers, so a `when` with no readable day was the
+        # first request ("book a recheck"), which means the soonest times, as it did then.
         again = offers_for(
-            session, conversation=conversation, type_code=type_code, when=when, hints=[], now=now
+            session,
+            conversation=conversation,
+            type_code=type_code,
+            when=when,
+            hints=[],
+            now=now,
+            soonest_if_unread=True,
         )
         return TimeAnswer("taken" if again.offers else "no_times", offers=again.offers)
     return TimeAnswer("booked", visit=_view_of(session, conversation, appointment))

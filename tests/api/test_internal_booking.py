@@ -4,6 +4,7 @@ moving, cancelling and confirming; nothing about a visit for an unverified or un
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -193,6 +194,44 @@ def test_offer_book_and_retry_gives_one_visit(demo: TestClient, db: Session) -> 
         )
         == 1
     )
+
+
+def test_who_loses_a_race_for_a_time_is_offered_other_times(demo: TestClient, db: Session) -> None:
+    # Juniper's two owners asked at once, with no day named ("book a recheck for juniper"),
+    # were offered the same times, and both picked the first.
+    request = "i need to book a recheck for juniper"
+    owners = [
+        verified(demo, db, VET, phone, "juniper whitfield")
+        for phone in ("+17735550121", "+17735550122")
+    ]
+    offered = demo.post(
+        url(owners[0], "booking/offers"),
+        json={"type_code": "recheck_exam", "when": request, "soonest_if_unread": True},
+        headers=AUTH,
+    ).json()
+    juniper = demo.get(url(owners[0], "booking"), headers=AUTH).json()["patients"][0][0]
+
+    def pick_first(conversation_id: str, key: str) -> dict[str, Any]:
+        answer: dict[str, Any] = demo.post(
+            url(conversation_id, "booking/time"),
+            json={
+                "type_code": "recheck_exam",
+                "patient_id": juniper,
+                "offers": offered["offers"],
+                "text": "1",
+                "when": request,
+                "idempotency_key": key,
+            },
+            headers=AUTH,
+        ).json()
+        return answer
+
+    won, lost = pick_first(owners[0], "race-1"), pick_first(owners[1], "race-2")
+
+    assert won["outcome"] == "booked"
+    assert lost["outcome"] == "taken"
+    assert len(lost["offers"]) == 3
+    assert offered["offers"][0]["label"] not in [o["label"] for o in lost["offers"]]
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db.engine import make_session_factory
 from assistant.db.models import (
@@ -137,3 +137,84 @@ def test_acknowledged_case_is_not_paged_again(session: Session) -> None:
     casework.claim(session, escalation=case, staff=nurse, now=NOW)
 
     assert repage_overdue(session, now=NOW + timedelta(hours=3), case_url_base="https://x") == []
+
+
+def _overdue_emergencies(sessions: sessionmaker[Session], count: int) -> list[int]:
+    """`count` emergency cases paged once at NOW, nobody acknowledged, committed."""
+    from assistant.escalation.paging import page_on_call
+
+    with sessions() as setup:
+        first = _case(setup, "emergency", "case 0")
+        _staff(setup, first.practice_id, 6, role="surgeon")
+        cases = [first] + [
+            _case(setup, "emergency", f"case {n}", practice_id=first.practice_id)
+            for n in range(1, count)
+        ]
+        for case in cases:
+            page_on_call(setup, escalation=case, now=NOW, case_url="https://x")
+        setup.commit()
+        return [case.id for case in cases]
+
+
+def _pages(sessions: sessionmaker[Session]) -> int:
+    with sessions() as check:
+        return len(check.scalars(select(OutboxMessage).where(OutboxMessage.kind == "page")).all())
+
+
+def test_two_api_processes_checking_at_once_page_an_overdue_case_once(
+    postgres_engine: Engine,
+) -> None:
+    sessions = make_session_factory(postgres_engine)
+    case_ids = _overdue_emergencies(sessions, 5)
+    before = _pages(sessions)
+    later = NOW + timedelta(minutes=6)
+    url = "https://x"
+
+    with sessions() as first, sessions() as second:
+        # The first process holds the overdue cases while it pages (not yet committed) ...
+        assert {c.id for c in repage_overdue(first, now=later, case_url_base=url)} == set(case_ids)
+        # ... the second, checking at that moment, skips them instead of paging again
+        # (and fails rather than hang this one thread if it waited on the first's locks),
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))
+        assert repage_overdue(second, now=later, case_url_base=url) == []
+        second.commit()
+        first.commit()
+        # and once the first has committed, sees they were paged just now.
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))
+        assert repage_overdue(second, now=later, case_url_base=url) == []
+        second.commit()
+
+    assert _pages(sessions) == before + len(case_ids)
+    with sessions() as check:
+        assert {check.get_one(Escalation, i).page_count for i in case_ids} == {2}
+
+
+def test_racing_sla_checks_page_each_overdue_case_once(postgres_engine: Engine) -> None:
+    sessions = make_session_factory(postgres_engine)
+    case_ids = _overdue_emergencies(sessions, 8)
+    before = _pages(sessions)
+    start = threading.Barrier(4)
+    paged: list[int] = []
+    errors: list[BaseException] = []
+
+    def api_process() -> None:
+        try:
+            with sessions() as session:
+                start.wait()
+                repaged = repage_overdue(
+                    session, now=NOW + timedelta(minutes=6), case_url_base="https://x"
+                )
+                session.commit()
+                paged.extend(case.id for case in repaged)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=api_process) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert sorted(paged) == sorted(case_ids)  # every case paged, none twice
+    assert _pages(sessions) == before + len(case_ids)

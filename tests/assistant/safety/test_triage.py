@@ -1,8 +1,14 @@
 """The TriageResult contract other parts of the assistant code against."""
 
+import threading
+
 import pytest
 
+from assistant.evaluation.run import load
 from assistant.safety import RedFlag, Triage
+from assistant.settings import ROOT
+
+DEV_SET = ROOT / "tests" / "data" / "dev_set.jsonl"
 
 
 def test_matched_is_the_clients_exact_words_even_with_curly_quotes(triage: Triage) -> None:
@@ -143,3 +149,29 @@ def test_client_words_never_reach_the_logs(
 def test_an_unknown_practice_kind_is_refused(triage: Triage) -> None:
     with pytest.raises(ValueError, match="practice kind"):
         triage.assess("he collapsed", "dental")
+
+
+def test_many_threads_at_once_get_the_same_answers(triage: Triage) -> None:
+    # The inbox workers and the request threads of one api process share one triage.
+    texts = [item["text"] for item in load(DEV_SET)][:80]
+    expected = {text: triage.assess(text, "veterinary").priority for text in texts}
+    start = threading.Barrier(8)
+    problems: list[str] = []
+
+    def worker() -> None:
+        start.wait()
+        for _ in range(3):
+            for text in texts:
+                try:
+                    if triage.assess(text, "veterinary").priority != expected[text]:
+                        problems.append(f"different answer: {text}")
+                except Exception as exc:  # noqa: BLE001 - collected for the assertion
+                    problems.append(f"{exc!r}: {text}")
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert problems == []
