@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.coordination.cases import item_state, missing_items
-from assistant.coordination.visits import cbc_on_file
+from assistant.coordination.visits import booked_visits, cbc_on_file
 from assistant.db.models import (
     Appointment,
     AppointmentType,
@@ -116,7 +116,9 @@ def coordination_view(
                 surgical_case_id=alert.surgical_case_id,
             )
         )
-    for appointment, kind, patient in _coming_visits(session, practice, now, days):
+    for appointment, kind, patient in booked_visits(
+        session, practice, now, now + timedelta(days=days)
+    ):
         if patient.status == "deceased":
             continue
         row = row_for(patient)
@@ -152,24 +154,6 @@ def _open_alerts(session: Session, practice: Practice) -> list[tuple[StaffAlert,
         .order_by(StaffAlert.created_at, StaffAlert.id)
     ).all()
     return [(a, p) for a, p in rows]
-
-
-def _coming_visits(
-    session: Session, practice: Practice, now: datetime, days: int
-) -> list[tuple[Appointment, AppointmentType, Patient]]:
-    rows = session.execute(
-        select(Appointment, AppointmentType, Patient)
-        .join(AppointmentType, AppointmentType.id == Appointment.appointment_type_id)
-        .join(Patient, Patient.id == Appointment.patient_id)
-        .where(
-            Appointment.practice_id == practice.id,
-            Appointment.status == "booked",
-            Appointment.starts_at > now,
-            Appointment.starts_at <= now + timedelta(days=days),
-        )
-        .order_by(Appointment.starts_at, Appointment.id)
-    ).all()
-    return [(a, k, p) for a, k, p in rows]
 
 
 def _visit(session: Session, appointment: Appointment, kind: AppointmentType) -> VisitCheckpoint:

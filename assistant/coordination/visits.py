@@ -37,7 +37,7 @@ def previsit_reminders(session: Session, practice: Practice, now: datetime) -> I
         return
     zone = ZoneInfo(practice.timezone)
     today = now.astimezone(zone).date()
-    for appointment, kind, patient in _booked_visits(
+    for appointment, kind, patient in booked_visits(
         session, practice, now, now + timedelta(days=max(REMINDER_DAYS_BEFORE) + 1)
     ):
         if kind.code in NOT_REMINDED:
@@ -71,9 +71,7 @@ def lab_readiness(session: Session, practice: Practice, now: datetime) -> Iterat
     if practice.kind != "veterinary":
         return
     zone = ZoneInfo(practice.timezone)
-    for appointment, kind, patient in _booked_visits(
-        session, practice, now, now + LAB_CHECK_BEFORE
-    ):
+    for appointment, kind, patient in booked_visits(session, practice, now, now + LAB_CHECK_BEFORE):
         if not kind.needs_labs or cbc_on_file(session, appointment):
             continue
         when = visit_time_label(appointment.starts_at, zone)
@@ -169,9 +167,11 @@ def next_visit(session: Session, patient: Patient, *, after: datetime) -> Appoin
     ).first()
 
 
-def _booked_visits(
+def booked_visits(
     session: Session, practice: Practice, start: datetime, end: datetime
 ) -> list[tuple[Appointment, AppointmentType, Patient]]:
+    """Booked visits starting after `start` and by `end`, soonest first, with their type and
+    patient."""
     rows = session.execute(
         select(Appointment, AppointmentType, Patient)
         .join(AppointmentType, AppointmentType.id == Appointment.appointment_type_id)
