@@ -1,7 +1,6 @@
 """The whole stack (rasa, actions, api) booted once on a fresh SQLite database, as
 `make run` starts it: the api's background jobs on their defaults, except outreach."""
 
-import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +14,6 @@ from sqlalchemy import select
 from assistant.conversation.lookup import conversation_for
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.db.models import Practice as PracticeRow
-from assistant.settings import ROOT
 from tests.support import processes
 
 BOOT_TIMEOUT = 300  # seconds; Rasa loads TensorFlow and the model
@@ -42,12 +40,10 @@ class Stack:
 
 def model_path() -> Path:
     """The model `make train` built (MODEL from the Makefile), else the newest in models/."""
-    if os.environ.get("MODEL"):
-        return ROOT / os.environ["MODEL"]
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not models:
-        raise SystemExit("no trained model: run `make train`")
-    return models[-1]
+    try:
+        return processes.trained_model()
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 @contextmanager
@@ -56,10 +52,7 @@ def running_stack(workdir: Path, model: Path) -> Iterator[Stack]:
     stopped on exit. Logs go to `workdir/<name>.log`."""
     rasa_port, actions_port, api_port = (processes.free_port() for _ in range(3))
     api = f"http://127.0.0.1:{api_port}"
-    (workdir / "endpoints.yml").write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: {workdir / "tracker.db"}\n'
-    )
+    endpoints = processes.private_endpoints(workdir, actions_port)
     database = workdir / "assistant.db"
     env = processes.app_environment(
         database,
@@ -75,24 +68,9 @@ def running_stack(workdir: Path, model: Path) -> Iterator[Stack]:
         OUTREACH_POLL_SECONDS="0",
     )
     processes.prepare_database(env)
-    rasa = str(ROOT / ".venv-rasa/bin/rasa")
     commands = {
-        "rasa": [
-            rasa,
-            "run",
-            "--enable-api",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(rasa_port),
-            "--model",
-            str(model),
-            "--endpoints",
-            str(workdir / "endpoints.yml"),
-            "--credentials",
-            "credentials.yml",
-        ],
-        "actions": [rasa, "run", "actions", "--actions", "actions", "-p", str(actions_port)],
+        "rasa": processes.rasa_command(rasa_port, model, endpoints),
+        "actions": processes.actions_command(actions_port),
         "api": processes.api_command(api_port),
     }
     started: dict[str, subprocess.Popen[bytes]] = {}

@@ -1,7 +1,6 @@
 """The whole stack as real processes (rasa, actions, api) on the trained model, booted once
 for every end-to-end module: tests talk to it over HTTP the way the web chat does."""
 
-import os
 import sqlite3
 import subprocess
 import time
@@ -23,12 +22,10 @@ BOOT_TIMEOUT = 300  # seconds; Rasa loads TensorFlow and the model
 
 
 def _model() -> Path:
-    if os.environ.get("MODEL"):
-        return ROOT / os.environ["MODEL"]
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not models:
+    try:
+        return processes.trained_model()
+    except RuntimeError:
         pytest.fail("no trained model: run `make train` (make test does it for you)")
-    return models[-1]
 
 
 @dataclass
@@ -126,10 +123,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def running_stack(workdir: Path) -> Iterator[Stack]:
     """Boot rasa, actions and the api on a fresh database in `workdir`; stop them after."""
     rasa_port, actions_port, api_port = (processes.free_port() for _ in range(3))
-    (workdir / "endpoints.yml").write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: {workdir / "tracker.db"}\n'
-    )
+    endpoints = processes.private_endpoints(workdir, actions_port)
     env = processes.app_environment(
         workdir / "assistant.db",
         RASA_URL=f"http://127.0.0.1:{rasa_port}",
@@ -142,24 +136,9 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         OUTREACH_POLL_SECONDS="0",
     )
     processes.prepare_database(env)
-    rasa = str(ROOT / ".venv-rasa/bin/rasa")
     commands = {
-        "rasa": [
-            rasa,
-            "run",
-            "--enable-api",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(rasa_port),
-            "--model",
-            str(_model()),
-            "--endpoints",
-            str(workdir / "endpoints.yml"),
-            "--credentials",
-            "credentials.yml",
-        ],
-        "actions": [rasa, "run", "actions", "--actions", "actions", "-p", str(actions_port)],
+        "rasa": processes.rasa_command(rasa_port, _model(), endpoints),
+        "actions": processes.actions_command(actions_port),
         "api": processes.api_command(api_port),
     }
     stack = Stack(api=f"http://127.0.0.1:{api_port}", workdir=workdir, env=env, commands=commands)

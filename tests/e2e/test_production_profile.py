@@ -98,38 +98,17 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
                 env=env,
                 check=True,
             )
-        rasa = str(processes.ROOT / ".venv-rasa/bin/rasa")
         for n, port in enumerate(rasa_ports, start=1):
+            # Through `rasa-env`, as Procfile.prod starts them: it hands Rasa the lock store.
+            rasa_env = [str(processes.APP_PYTHON), "-m", "assistant", "rasa-env", "--"]
             started[f"rasa{n}"] = processes.start(
                 f"rasa{n}",
-                [
-                    str(processes.APP_PYTHON),
-                    "-m",
-                    "assistant",
-                    "rasa-env",
-                    "--",
-                    rasa,
-                    "run",
-                    "--enable-api",
-                    "-i",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "--model",
-                    str(_model()),
-                    "--endpoints",
-                    "endpoints.prod.yml",
-                    "--credentials",
-                    "credentials.yml",
-                ],
+                rasa_env + processes.rasa_command(port, _model(), "endpoints.prod.yml"),
                 env,
                 workdir,
             )
         started["actions"] = processes.start(
-            "actions",
-            [rasa, "run", "actions", "--actions", "actions", "-p", str(actions_port)],
-            env,
-            workdir,
+            "actions", processes.actions_command(actions_port), env, workdir
         )
         started["api"] = processes.start(
             "api", processes.api_command(api_port) + ["--workers", "2"], env, workdir

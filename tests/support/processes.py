@@ -15,6 +15,51 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+
+
+def trained_model() -> Path:
+    """The model `make train` built (MODEL from the Makefile), else the newest in models/."""
+    if os.environ.get("MODEL"):
+        return ROOT / os.environ["MODEL"]
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise RuntimeError("no trained model: run `make train`")
+    return models[-1]
+
+
+def private_endpoints(workdir: Path, actions_port: int) -> Path:
+    """An endpoints file for a stack of its own: its action server, a tracker store in
+    `workdir`."""
+    path = workdir / "endpoints.yml"
+    path.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: {workdir / "tracker.db"}\n'
+    )
+    return path
+
+
+def rasa_command(port: int, model: Path, endpoints: Path | str) -> list[str]:
+    """`rasa run` as the Procfile starts it, on `port`."""
+    return [
+        str(RASA),
+        "run",
+        "--enable-api",
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        "credentials.yml",
+    ]
+
+
+def actions_command(port: int) -> list[str]:
+    return [str(RASA), "run", "actions", "--actions", "actions", "-p", str(port)]
 
 
 def free_port() -> int:
