@@ -13,11 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import Claim
+from assistant.yaml_files import read_yaml
 
 RULES_FILE = Path(__file__).with_name("claim_rules.yml")
 
@@ -82,7 +82,7 @@ class ClaimRules:
 @cache
 def load_claim_rules(path: Path = RULES_FILE) -> ClaimRules:
     """The rules in `path` (by default the practice's `claim_rules.yml`), read once."""
-    return ClaimRules.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return ClaimRules.from_dict(read_yaml(path))
 
 
 def check_surgical_case(

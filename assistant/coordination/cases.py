@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,6 +26,7 @@ from assistant.db.models import (
     SurgicalCase,
 )
 from assistant.db.models.coordination import ADJUVANT_KINDS
+from assistant.yaml_files import read_yaml
 
 RULES_FILE = Path(__file__).with_name("case_rules.yml")
 AUTHORIZATION_STATUSES = ("not_requested", "pending", "approved", "denied")
@@ -99,7 +99,7 @@ class CaseRules:
 @cache
 def load_case_rules(path: Path = RULES_FILE) -> CaseRules:
     """The rules in `path` (by default the practice's `case_rules.yml`), read once."""
-    return CaseRules.from_dict(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return CaseRules.from_dict(read_yaml(path))
 
 
 # --- the checklist -------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,7 @@ from assistant.db.models import (
 )
 from assistant.scheduling.claims import claim_time
 from assistant.staff.auth import hash_password
+from assistant.yaml_files import read_yaml
 
 DATA_FILE = Path(__file__).with_name("data.yml")
 SUPPORT_RESOURCES_FILE = Path(__file__).with_name("support_resources.yml")
@@ -63,7 +63,7 @@ def load_demo_data(session: Session, *, today: date) -> bool:
     """
     if session.scalar(select(Practice.id).limit(1)) is not None:
         return False
-    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    data = read_yaml(DATA_FILE)
     for spec in data["practices"]:
         _load_practice(session, spec, today)
     session.flush()
@@ -305,7 +305,7 @@ def _load_coordination(
             )
         )
     if spec.get("support_resources"):
-        resources = yaml.safe_load(SUPPORT_RESOURCES_FILE.read_text(encoding="utf-8"))
+        resources = read_yaml(SUPPORT_RESOURCES_FILE)
         for position, resource in enumerate(resources):
             session.add(SupportResource(practice_id=practice.id, position=position, **resource))
     for c in spec.get("cases", []):

@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from assistant.safety.lexicon import DEFAULT_LEXICON_DIR, expand_macros
+from assistant.yaml_files import read_yaml
 
 FILE_NAME = "clinical_questions.yml"
 
@@ -35,7 +34,7 @@ class ClinicalQuestions:
 
     @classmethod
     def load(cls, lexicon_dir: Path = DEFAULT_LEXICON_DIR) -> "ClinicalQuestions":
-        document = yaml.safe_load((lexicon_dir / FILE_NAME).read_text(encoding="utf-8"))
+        document = read_yaml(lexicon_dir / FILE_NAME)
         macros: dict[str, str] = document.get("macros") or {}
         topics = []
         for raw in document["topics"]:

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from assistant.db.models.practice import PRACTICE_KINDS
+from assistant.yaml_files import read_yaml
 
 DEFAULT_LEXICON_DIR = Path(__file__).parent / "lexicons"
 
@@ -217,7 +218,7 @@ def expand_macros(pattern: str, macros: Mapping[str, str], depth: int = 0) -> st
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise LexiconError(f"cannot read lexicon {path}: {exc}") from exc
     if not isinstance(data, dict):

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import Appointment, AppointmentType, Patient, Practice, ProtocolSeries
 from assistant.scheduling.availability import Offer, SlotFinder
 from assistant.scheduling.booking import book
+from assistant.yaml_files import read_yaml
 
 PROTOCOLS_DIR = Path(__file__).with_name("protocols")
 BREAK = "break"
@@ -52,7 +52,7 @@ def load_protocols(directory: Path = PROTOCOLS_DIR) -> dict[str, Protocol]:
     """Every definition in `directory`, checked, by code."""
     found = {}
     for path in sorted(directory.glob("*.yml")):
-        protocol = _parse(path, yaml.safe_load(path.read_text(encoding="utf-8")))
+        protocol = _parse(path, read_yaml(path))
         found[protocol.code] = protocol
     return found
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import textstat
-import yaml
 
 from assistant.db.models import Practice
 from assistant.demo.seed import PRACTICE_FIELDS
@@ -23,6 +22,7 @@ from assistant.templates.registry import (
     Template,
     TemplateRegistry,
 )
+from assistant.yaml_files import read_yaml
 
 # Filled by the turn, not from the practice: the title of the FAQ topic a client is asked
 # about, and the client's own records (visits, pets or patients, offered times).
@@ -105,7 +105,7 @@ class Problem:
 
 def sample_practices(demo_data: Path) -> list[Practice]:
     """The demo practices, unsaved: real names, numbers and hours to render templates with."""
-    document = yaml.safe_load(demo_data.read_text(encoding="utf-8"))
+    document = read_yaml(demo_data)
     return [
         Practice(**{field: p[field] for field in PRACTICE_FIELDS}) for p in document["practices"]
     ]
@@ -227,6 +227,6 @@ def lint_actions(actions_dir: Path) -> list[Problem]:
 def load_domain_responses(domain_dir: Path) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for path in sorted(domain_dir.glob("*.yml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = read_yaml(path) or {}
         responses.update(document.get("responses") or {})
     return responses

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from assistant.yaml_files import read_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def read_templates(directory: Path) -> list[Template]:
     """Every template in every `*.yml` under `directory` (one file per kind and category)."""
     templates = []
     for path in sorted(directory.rglob("*.yml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = read_yaml(path) or {}
         for entry in document.get("templates", []):
             approval = entry.get("approval") or {}
             templates.append(
