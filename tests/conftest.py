@@ -1,6 +1,7 @@
 """Shared fixtures: a migrated database per test, on SQLite by default or PostgreSQL when asked."""
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,10 +40,23 @@ def triage() -> "Triage":
     return Triage.load()
 
 
-@pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file the migrations brought to head once per test run."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
+    engine = make_engine(f"sqlite:///{path}")
     upgrade_to_head(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path, migrated_sqlite_file: Path) -> Iterator[Engine]:
+    """A private copy of the migrated file: the same schema as migrating, without the
+    0.3 s each migration run costs."""
+    database = tmp_path / "test.db"
+    shutil.copyfile(migrated_sqlite_file, database)
+    engine = make_engine(f"sqlite:///{database}")
     yield engine
     engine.dispose()
 

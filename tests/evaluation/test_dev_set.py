@@ -35,8 +35,9 @@ def test_the_file_loads_and_covers_every_route_for_both_kinds() -> None:
 
 def test_no_line_is_a_training_example_and_no_line_repeats() -> None:
     texts = [json.loads(line)["text"] for line in DEV_SET.read_text().splitlines()]
+    training = _training_examples()
 
-    assert [t for t in texts if t.strip().lower() in _training_examples()] == []
+    assert [t for t in texts if t.strip().lower() in training] == []
     assert [t for t, n in Counter(texts).items() if n > 1] == []
 
 
