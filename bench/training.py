@@ -12,13 +12,16 @@ from assistant.settings import ROOT
 CACHE_ENV = "RASA_CACHE_DIRECTORY"
 
 
-def train_seconds(workdir: Path, name: str, cache: Path) -> float:
-    """Train once into `workdir` with `cache`; the model file is `workdir/<name>.tar.gz`."""
+def train_seconds(
+    workdir: Path, name: str, cache: Path, config: Path = ROOT / "config.yml"
+) -> float:
+    """Train once into `workdir` with `cache` and `config`; the model file is
+    `workdir/<name>.tar.gz`."""
     command = [
         str(ROOT / ".venv-rasa/bin/rasa"),
         "train",
         "--config",
-        "config.yml",
+        str(config),
         "--domain",
         "domain",
         "--data",

@@ -43,6 +43,8 @@ class Report:
     # Of the FAQ lines naming their answer, the share answered with that answer.
     faq_topic_accuracy: float | None
     wrong_topic: list[Outcome]
+    # Every message's outcome, in the order sent.
+    outcomes: tuple[Outcome, ...] = ()
 
 
 def severity(route: str) -> int:
@@ -88,6 +90,7 @@ def score(outcomes: list[Outcome]) -> Report:
         if with_topic
         else None,
         wrong_topic=[o for o in with_topic if not o.topic_correct],
+        outcomes=tuple(outcomes),
     )
 
 
