@@ -23,7 +23,7 @@ export MODEL
 # Rasa 3.6 runs on SQLAlchemy 1.4 and warns about 2.0 on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup browser train run run-prod test lint validate eval bench clean
+.PHONY: help setup browser train run run-prod test lint validate eval bench bench-cold clean announce-run
 
 help:
 	@echo "make run    set up, train if needed, and start rasa, actions and the api"
@@ -32,7 +32,8 @@ help:
 	@echo "make setup  create $(APP_ENV) (Python 3.11) and $(RASA_ENV) (Python 3.10) from the lock files"
 	@echo "make train  train the Rasa model when its inputs changed"
 	@echo "make eval FILE=...  routing scores on a labelled file, against a running assistant"
-	@echo "make bench  latency, throughput, memory, triage and training times: docs/benchmarks.md (about 20 minutes)"
+	@echo "make bench  fresh-clone times, latency, throughput, memory, triage and training: docs/benchmarks.md (about 45 minutes)"
+	@echo "make bench-cold  only the fresh-clone times: setup, train, first reply, .ci/run (about 25 minutes)"
 
 setup: $(APP_ENV)/.installed $(RASA_ENV)/.installed
 
@@ -58,11 +59,18 @@ browser:
 
 train: $(RASA_ENV)/.installed
 	@if [ -f $(MODEL) ]; then echo "model up to date: $(MODEL)"; else \
-	  echo "== training $(MODEL) (a few minutes on 2 cores)"; \
+	  echo "== training $(MODEL) (about 2 minutes on 2 cores; Rasa shows each step's progress)"; \
 	  $(RASA_ENV)/bin/rasa train --fixed-model-name model-$(MODEL_HASH) --out models \
 	    --config config.yml --domain domain --data data; fi
 
-run: setup train
+# Measured on the 2-core machine (docs/benchmarks.md, "From a fresh clone").
+announce-run:
+	@echo "== make run: set up the two environments (about 3 minutes the first time), train the"
+	@echo "   model (about 2 minutes the first time), then start rasa, actions and the api (about"
+	@echo "   1 minute until it answers). Later runs skip what is already done."
+
+run: announce-run setup train
+	@echo "== preparing the database (var/assistant.db) and starting the processes"
 	$(APP_ENV)/bin/python -m assistant prepare-db
 	$(APP_ENV)/bin/honcho start -f Procfile
 
@@ -106,7 +114,13 @@ eval: $(APP_ENV)/.installed
 # for figures worth comparing. BENCH_ARGS=--quick for a one-minute trial (under var/bench).
 BENCH_ARGS ?=
 bench: setup train
+	@if [ -z "$(findstring --quick,$(BENCH_ARGS))" ]; then $(MAKE) --no-print-directory bench-cold; fi
 	$(APP_ENV)/bin/python -m bench.run $(BENCH_ARGS)
+
+# Fresh clones of HEAD with empty caches: make setup, make train, make run to the first
+# answered message, and .ci/run. Nothing else may run meanwhile (make run's ports included).
+bench-cold: $(APP_ENV)/.installed
+	$(APP_ENV)/bin/python -m bench.cold
 
 clean:
 	rm -rf $(APP_ENV) $(RASA_ENV) models .rasa var

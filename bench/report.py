@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import cold
+
 COLUMN_NAMES = {
     "bare_rasa": "bare Rasa (REST channel)",
     "web_chat": "web chat (full stack)",
@@ -286,5 +288,15 @@ def as_markdown(results: Results) -> str:
 
 
 def write(results: Results, folder: Path) -> None:
-    (folder / "benchmarks.json").write_text(as_json(results))
-    (folder / "benchmarks.md").write_text(as_markdown(results))
+    """Write both files, keeping the fresh-clone figures `python -m bench.cold` put there."""
+    json_path, md_path = folder / "benchmarks.json", folder / "benchmarks.md"
+    document = json.loads(as_json(results))
+    if json_path.exists():
+        earlier = json.loads(json_path.read_text())
+        document.update({k: earlier[k] for k in (*cold.FIGURE_KEYS, "cold_start") if k in earlier})
+    markdown = as_markdown(results)
+    section = cold.kept_section(md_path.read_text()) if md_path.exists() else None
+    if section:
+        markdown = cold.with_section(markdown, section)
+    json_path.write_text(json.dumps(document, indent=2) + "\n")
+    md_path.write_text(markdown)
