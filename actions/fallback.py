@@ -10,6 +10,7 @@ a clinical and a non-clinical route, choose the clinical one.
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -67,6 +68,22 @@ class ActionFallback(Action):
         else:
             dispatcher.utter_message(response="utter_please_rephrase")
         return []
+
+
+class ActionCoreFallback(ActionFallback):
+    """Rasa's core fallback (the words were understood but no next action is confident): the
+    same two stages, so a second unclear message in a row reaches a person. Like Rasa's own
+    fallback it takes the message back out of the dialogue; otherwise the policies would
+    predict this action again and again until Rasa's circuit breaker stops the turn."""
+
+    def name(self) -> str:
+        return "action_core_fallback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        super().run(dispatcher, tracker, domain)
+        return [UserUtteranceReverted()]
 
 
 class ActionAnswerSuggestion(Action):

@@ -6,7 +6,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionAnswerSuggestion, ActionFallback
+from actions.fallback import ActionAnswerSuggestion, ActionCoreFallback, ActionFallback
 
 
 def user(text: str, intent: str) -> dict[str, Any]:
@@ -48,7 +48,12 @@ DOMAIN = {
 }
 
 
-def run(action: Action, latest: dict[str, Any], history: list[dict[str, Any]]) -> list[dict]:
+def run(
+    action: Action,
+    latest: dict[str, Any],
+    history: list[dict[str, Any]],
+    returns: list | None = None,
+) -> list[dict]:
     user_event = {"event": "user", "text": latest["text"], "parse_data": latest}
     events = [*history, {**user_event, "metadata": {"kind": "human"}}]
     tracker = Tracker.from_dict(
@@ -64,7 +69,7 @@ def run(action: Action, latest: dict[str, Any], history: list[dict[str, Any]]) -
         }
     )
     dispatcher = CollectingDispatcher()
-    assert action.run(dispatcher, tracker, domain=DOMAIN) == []
+    assert action.run(dispatcher, tracker, domain=DOMAIN) == ([] if returns is None else returns)
     return [{k: v for k, v in m.items() if k in ("response", "topic")} for m in dispatcher.messages]
 
 
@@ -93,6 +98,23 @@ def test_second_unclear_message_in_a_row_hands_over_to_a_person() -> None:
         sent = run(ActionFallback(), unclear("zzz", "faq", "hours"), history)
 
         assert sent == [{"response": "utter_fallback_handoff"}]
+
+
+def test_core_fallback_hands_a_second_unclear_message_to_a_person_and_listens_again() -> None:
+    # Words the NLU was sure of ("inform") where the dialogue has no next step.
+    understood = {"text": "lorem ipsum", "intent": {"name": "inform", "confidence": 0.9}}
+    reverted = [{"event": "rewind", "timestamp": None}]
+
+    first = run(ActionCoreFallback(), understood, [bot("greet.hello")], returns=reverted)
+    second = run(
+        ActionCoreFallback(),
+        understood,
+        [user("qwxz", "inform"), bot("fallback.rephrase")],
+        returns=reverted,
+    )
+
+    assert first == [{"response": "utter_please_rephrase"}]
+    assert second == [{"response": "utter_fallback_handoff"}]
 
 
 def test_yes_to_did_you_mean_sends_the_suggested_answer() -> None:
