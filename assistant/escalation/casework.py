@@ -17,6 +17,7 @@ from assistant.db.models import (
     StaffUser,
 )
 from assistant.db.models.escalation import PRIORITIES
+from assistant.messaging import staff_messages
 
 OPEN_STATUSES = ("open", "claimed")
 
@@ -89,12 +90,18 @@ def claim(session: Session, *, escalation: Escalation, staff: StaffUser, now: da
 def reply(
     session: Session, *, escalation: Escalation, staff: StaffUser, text: str, now: datetime
 ) -> Message:
-    """A message typed by staff, stored on the conversation for the client's channel."""
+    """A message typed by staff, stored on the conversation and sent on the client's channel
+    (by SMS through the outbox; web chat reads it from the conversation)."""
     if escalation.status != "claimed" or escalation.claimed_by_id != staff.id:
         raise CaseError("claim the case before replying")
     text = text.strip()
     if not text:
         raise CaseError("the reply is empty")
+    conversation = session.get_one(Conversation, escalation.conversation_id)
+    try:
+        staff_messages.check_can_send(session, conversation=conversation)
+    except staff_messages.ClientOptedOut as exc:
+        raise CaseError(str(exc)) from exc
     message = Message(
         conversation_id=escalation.conversation_id,
         direction="out",
@@ -104,6 +111,7 @@ def reply(
     )
     session.add(message)
     session.flush()
+    staff_messages.send_staff_message(session, conversation=conversation, message=message, now=now)
     record(
         session,
         practice_id=escalation.practice_id,

@@ -16,6 +16,7 @@ Without Twilio credentials the gateway is a dry run: each message is logged and 
 """
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from time import monotonic
@@ -102,7 +103,9 @@ class DryRunGateway:
 
     def send(self, message: OutboxMessage, *, from_number: str) -> SendResult:
         logger.info("dry-run SMS from %s to %s: %s", from_number, message.to_number, message.body)
-        return SendResult(status="dry_run")
+        # A local id in place of Twilio's, so a delivery report can be tried out locally
+        # (`DRY` never begins a Twilio SID).
+        return SendResult(status="dry_run", provider_sid=f"DRY{uuid.uuid4().hex}")
 
     def find_sent(self, message: OutboxMessage, *, from_number: str) -> list[SendResult]:
         return []
@@ -118,12 +121,14 @@ def enqueue_sms(
     now: datetime,
     conversation_id: str | None = None,
     template_id: str | None = None,
+    message_id: int | None = None,
 ) -> list[OutboxMessage]:
     """Queue `body` for `to_number` as one or more outbox rows, in reading order.
 
     A body longer than three SMS segments is split between sentences. A `proactive` message
     queued outside sending hours (8 am to 8 pm, practice time) waits until 8 am; replies,
-    pages and consent confirmations are never held. Rows are flushed, not committed.
+    staff messages, pages and consent confirmations are never held. Rows are flushed, not
+    committed.
     """
     if kind not in OUTBOX_KINDS:
         raise ValueError(f"unknown outbox kind {kind!r}; expected one of {OUTBOX_KINDS}")
@@ -138,6 +143,7 @@ def enqueue_sms(
             to_number=to_number,
             body=part,
             template_id=template_id,
+            message_id=message_id,
             kind=kind,
             status="pending",
             created_at=now,
@@ -447,3 +453,26 @@ def record_delivery_status(
                 session, practice_id=message.practice_id, phone=message.to_number, now=now
             )
     return message
+
+
+def delivery_states(session: Session, message_ids: list[int]) -> dict[int, str]:
+    """The delivery state of each conversation message sent by SMS (a staff reply), by
+    message id: the least advanced of its rows (a long message is several SMS), a failure
+    first. Messages with no outbox row are left out."""
+    states: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(OutboxMessage.message_id, OutboxMessage.status).where(
+            OutboxMessage.message_id.in_(message_ids)
+        )
+    )
+    for message_id, status in rows:
+        if message_id is not None:
+            states.setdefault(message_id, []).append(status)
+    return {message_id: _least_advanced(found) for message_id, found in states.items()}
+
+
+def _least_advanced(statuses: list[str]) -> str:
+    for failure in ("failed", "undelivered", "suppressed"):
+        if failure in statuses:
+            return failure
+    return min(statuses, key=lambda status: _PROGRESS.get(status, 0))

@@ -33,7 +33,8 @@ class InboxMessage(Base):
     processing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-OUTBOX_KINDS = ("reply", "proactive", "page", "consent")
+# staff: a message a nurse or other staff member typed to the client (never held by quiet hours).
+OUTBOX_KINDS = ("reply", "proactive", "page", "consent", "staff")
 # pending: waiting (for next_attempt_at, when set)
 # sending: claimed by a sender at claimed_at; without provider_sid, Twilio may or may not have it
 # queued | sent | delivered | undelivered | failed: as Twilio reports it (failed: also ours)
@@ -78,3 +79,6 @@ class OutboxMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The proactive message this row carries, so it can be withdrawn before it goes.
     outreach_id: Mapped[int | None] = mapped_column(ForeignKey("outreach.id"), index=True)
+    # The conversation message this row carries (a staff reply), so its case shows whether
+    # it reached the client.
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), index=True)
