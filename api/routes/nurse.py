@@ -11,6 +11,7 @@ from api.auth import BILLING_ROLES, CLINICAL_ROLES, CurrentStaff
 from api.deps import SessionDep
 from assistant.db.models import Contact, Conversation, Escalation, Message, StaffUser
 from assistant.escalation import casework
+from assistant.messaging import outbox
 
 router = APIRouter(prefix="/api/v1/nurse", tags=["nurse"])
 
@@ -37,6 +38,9 @@ class MessageOut(BaseModel):
     template_id: str | None
     author: str | None
     created_at: datetime
+    # For a message texted to the client: pending, sending, queued, sent, delivered,
+    # undelivered, failed, suppressed or dry_run (Twilio's delivery reports); else None.
+    delivery_status: str | None = None
 
 
 class CaseDetail(CaseSummary):
@@ -193,9 +197,12 @@ def case_summary(session: SessionDep, e: Escalation, now: datetime) -> CaseSumma
 def _detail(session: SessionDep, e: Escalation) -> CaseDetail:
     conversation = session.get_one(Conversation, e.conversation_id)
     contact = session.get(Contact, conversation.contact_id) if conversation.contact_id else None
-    messages = session.scalars(
-        select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)
+    messages = list(
+        session.scalars(
+            select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)
+        )
     )
+    delivery = outbox.delivery_states(session, [m.id for m in messages if m.direction == "out"])
     authors = {
         s.id: s.name
         for s in session.scalars(select(StaffUser).where(StaffUser.practice_id == e.practice_id))
@@ -213,6 +220,7 @@ def _detail(session: SessionDep, e: Escalation) -> CaseDetail:
                 template_id=m.template_id,
                 author=authors.get(m.author_staff_id) if m.author_staff_id else None,
                 created_at=m.created_at,
+                delivery_status=delivery.get(m.id),
             )
             for m in messages
         ],
