@@ -33,7 +33,7 @@ help:
 	@echo "make train  train the Rasa model when its inputs changed"
 	@echo "make eval FILE=...  routing scores on a labelled file, against a running assistant"
 	@echo "make bench  fresh-clone times, latency, throughput, memory, triage and training: docs/benchmarks.md (about 45 minutes)"
-	@echo "make bench-cold  only the fresh-clone times: setup, train, first reply, .ci/run (about 25 minutes)"
+	@echo "make bench-cold  only the fresh-clone times: setup, train, first reply, .ci/run (about 20 minutes)"
 
 setup: $(APP_ENV)/.installed $(RASA_ENV)/.installed
 
@@ -59,14 +59,14 @@ browser:
 
 train: $(RASA_ENV)/.installed
 	@if [ -f $(MODEL) ]; then echo "model up to date: $(MODEL)"; else \
-	  echo "== training $(MODEL) (about 2 minutes on 2 cores; Rasa shows each step's progress)"; \
+	  echo "== training $(MODEL) (about 3 minutes on 2 cores; Rasa shows each step's progress)"; \
 	  $(RASA_ENV)/bin/rasa train --fixed-model-name model-$(MODEL_HASH) --out models \
 	    --config config.yml --domain domain --data data; fi
 
 # Measured on the 2-core machine (docs/benchmarks.md, "From a fresh clone").
 announce-run:
-	@echo "== make run: set up the two environments (about 3 minutes the first time), train the"
-	@echo "   model (about 2 minutes the first time), then start rasa, actions and the api (about"
+	@echo "== make run: set up the two environments (about 2 minutes the first time), train the"
+	@echo "   model (about 3 minutes the first time), then start rasa, actions and the api (under"
 	@echo "   1 minute until it answers). Later runs skip what is already done."
 
 run: announce-run setup train
