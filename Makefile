@@ -69,6 +69,8 @@ announce-run:
 	@echo "   model (about 3 minutes the first time), then start rasa, actions and the api (under"
 	@echo "   1 minute until it answers). Later runs skip what is already done."
 
+# Only `make run` is a developer's machine: development secrets and dry-run SMS signatures.
+run: export ENVIRONMENT ?= development
 run: announce-run setup train
 	@echo "== preparing the database (var/assistant.db) and starting the processes"
 	$(APP_ENV)/bin/python -m assistant prepare-db
@@ -81,10 +83,16 @@ run-prod: export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/as
 run-prod: export RASA_TRACKER_URL ?= postgresql://postgres@127.0.0.1:5432/rasa_tracker
 run-prod: export REDIS_URL ?= redis://127.0.0.1:6379/1
 run-prod: export RASA_URL ?= http://127.0.0.1:5005,http://127.0.0.1:5006
+run-prod: export ENVIRONMENT := production
+# Its secrets: written once with strong random values (owner-only), then read on every start.
+# Bring your own with SECRETS_FILE=path (SESSION_SECRET=..., INTERNAL_API_TOKEN=...).
+SECRETS_FILE ?= var/secrets.env
 run-prod: setup train
-	$(APP_ENV)/bin/python -m assistant create-databases
-	$(APP_ENV)/bin/python -m assistant prepare-db
-	$(APP_ENV)/bin/honcho start -f Procfile.prod
+	$(APP_ENV)/bin/python -m assistant generate-secrets $(SECRETS_FILE)
+	set -a && . "$(abspath $(SECRETS_FILE))" && set +a && \
+	  $(APP_ENV)/bin/python -m assistant create-databases && \
+	  $(APP_ENV)/bin/python -m assistant prepare-db && \
+	  $(APP_ENV)/bin/honcho start -f Procfile.prod
 
 lint: $(APP_ENV)/.installed
 	$(APP_ENV)/bin/ruff check .

@@ -42,6 +42,7 @@ from assistant.messaging.twilio_gateway import make_gateway
 from assistant.outreach.caps import OutreachLimits
 from assistant.outreach.scheduler import OutreachScheduler
 from assistant.safety.triage import Triage
+from assistant.secure_defaults import refuse_to_run_open
 from assistant.settings import Settings, get_settings
 from assistant.templates import TemplateRegistry
 
@@ -59,6 +60,7 @@ def create_app(
     Tests may pass their own Rasa client (HTTP boundary) and an already loaded triage.
     """
     settings = settings or get_settings()
+    refuse_to_run_open(settings)
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per run otherwise
     registry = TemplateRegistry.load(settings.templates_dir)

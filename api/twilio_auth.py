@@ -13,11 +13,23 @@ async def signed_twilio_form(
     state: StateDep,
     x_twilio_signature: Annotated[str | None, Header()] = None,
 ) -> dict[str, str]:
-    """The webhook's form fields; 403 when the signature is missing, forged or altered."""
+    """The webhook's form fields; 403 when the signature is missing, forged or altered.
+
+    Without TWILIO_AUTH_TOKEN, only a developer's machine checks against the dry-run key
+    (which is in this repository); elsewhere the webhooks are off (503).
+    """
+    auth_token = state.settings.twilio_auth_token
+    if auth_token is None and not state.settings.is_development:
+        raise HTTPException(
+            status_code=503, detail="SMS webhooks are off: TWILIO_AUTH_TOKEN is not set"
+        )
+    # Refused before the body is read: an unsigned request costs no form parsing.
+    if not x_twilio_signature:
+        raise HTTPException(status_code=403, detail="invalid Twilio signature")
     form = {key: str(value) for key, value in (await request.form()).items()}
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     valid = twilio_signature_valid(
-        auth_token=state.settings.twilio_auth_token or DRY_RUN_AUTH_TOKEN,
+        auth_token=auth_token or DRY_RUN_AUTH_TOKEN,
         public_base_url=state.settings.public_base_url,
         path_and_query=path,
         params=form,

@@ -7,6 +7,7 @@ import sys
 import time
 import uuid
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -14,6 +15,7 @@ from sqlalchemy.engine import make_url
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.db.migrate import upgrade_to_head
 from assistant.db.provision import create_database_if_missing
+from assistant.secure_defaults import write_secrets_file
 from assistant.settings import get_settings
 from assistant.templates import cli as templates_cli
 
@@ -158,6 +160,15 @@ def send_test_sms(*, to: str, sender: str, text: str) -> int:
     return 0 if response.status_code == 200 else 1
 
 
+def generate_secrets(path: Path) -> int:
+    """Write strong secrets for a production start once; never overwrite them."""
+    if write_secrets_file(path):
+        print(f"wrote new SESSION_SECRET and INTERNAL_API_TOKEN to {path} (owner-only)")
+    else:
+        print(f"{path} exists: keeping its secrets")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -180,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         help="print the variables endpoints.prod.yml reads, or run `-- COMMAND` with them",
     )
     rasa.add_argument("exec_command", nargs=argparse.REMAINDER, metavar="-- COMMAND")
+    secrets_file = commands.add_parser(
+        "generate-secrets", help="write strong SESSION_SECRET and INTERNAL_API_TOKEN to FILE once"
+    )
+    secrets_file.add_argument("file", type=Path)
     templates_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
@@ -194,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         return create_databases()
     if args.command == "rasa-env":
         return rasa_env(args.exec_command)
+    if args.command == "generate-secrets":
+        return generate_secrets(args.file)
     if args.command == "send-test-sms":
         return send_test_sms(to=args.to, sender=args.sender, text=args.text)
     status = wait_ready(args.timeout)

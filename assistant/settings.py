@@ -2,15 +2,24 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Values good enough on a developer's machine and nowhere else: outside
+# ENVIRONMENT=development the api refuses to start with them (`assistant.secure_defaults`).
+DEVELOPMENT_INTERNAL_API_TOKEN = "local-dev-internal-token"
+DEVELOPMENT_SESSION_SECRET = "local-dev-session-secret"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
+    # `development` only on a developer's machine (`make run` sets it): it accepts the
+    # development secrets and dry-run-signed SMS webhooks. Anything else is production.
+    environment: Literal["development", "production"] = "production"
     database_url: str = f"sqlite:///{ROOT / 'var' / 'assistant.db'}"
     # Redis for Rasa's lock store when several Rasa processes share conversations
     # (`python -m assistant rasa-env` hands it to them); /health checks it when set.
@@ -25,9 +34,9 @@ class Settings(BaseSettings):
     # Seconds the api waits for one Rasa turn before answering with the safe fallback.
     rasa_timeout: float = 20.0
     # Shared secret the action server sends to the api's internal endpoints.
-    internal_api_token: str = "local-dev-internal-token"
-    # Signs the staff sign-in cookie; set a long random value in production.
-    session_secret: str = "local-dev-session-secret"
+    internal_api_token: str = DEVELOPMENT_INTERNAL_API_TOKEN
+    # Signs the staff sign-in cookie; a long random value in production.
+    session_secret: str = DEVELOPMENT_SESSION_SECRET
     # Seconds between checks for unacknowledged emergency and urgent cases; 0 turns it off.
     sla_check_seconds: float = 30
     # Seconds between outbox deliveries (pages, staff replies); 0 turns it off.
@@ -46,6 +55,10 @@ class Settings(BaseSettings):
     api_port: int = 8000
     templates_dir: Path = ROOT / "templates"
     load_demo_data: bool = True
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
 
 
 @lru_cache

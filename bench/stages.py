@@ -80,6 +80,7 @@ async def profile_web_chat(
 ) -> dict[str, Any]:
     """Per-stage time of web-chat turns, one at a time: mean and p50 in ms per stage."""
     settings = Settings(
+        environment="development",  # the bench stack's own development secrets
         database_url=f"sqlite:///{stack.database}",
         rasa_url=stack.rasa,
         internal_api_token=INTERNAL_TOKEN,

@@ -18,6 +18,10 @@ from assistant.db.models import Practice
 if TYPE_CHECKING:
     from assistant.safety.triage import Triage
 
+# Tests run as a developer's machine: their in-process `Settings()` and the processes they
+# start accept the development secrets. Tests of production refusals say so explicitly.
+os.environ["ENVIRONMENT"] = "development"
+
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -4,6 +4,7 @@ PostgreSQL database and Redis database 14; the load test finds nothing lost, rep
 double-booked, and both Rasa processes answered turns."""
 
 import re
+import secrets
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -20,11 +21,13 @@ from sqlalchemy.engine import make_url
 from assistant.db.provision import create_database_if_missing
 from bench.load_test import run_load_test
 from tests.conftest import POSTGRES_URL, REDIS_URL, _skip_or_fail
-from tests.e2e.conftest import BOOT_TIMEOUT, TOKEN, _model
+from tests.e2e.conftest import BOOT_TIMEOUT, _model
 from tests.support import processes
 
 pytestmark = pytest.mark.e2e
 REDIS_DB = 14
+# Production refuses development secrets and dry-run-signed webhooks: its own strong ones.
+TWILIO_AUTH_TOKEN = secrets.token_hex(16)
 
 
 @dataclass
@@ -82,7 +85,10 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         "RASA_URL": ",".join(rasa_urls),
         "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
         "ASSISTANT_API_URL": api,
-        "INTERNAL_API_TOKEN": TOKEN,
+        "ENVIRONMENT": "production",
+        "INTERNAL_API_TOKEN": secrets.token_urlsafe(48),
+        "SESSION_SECRET": secrets.token_urlsafe(48),
+        "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
         # Twilio signs the address it calls; here that is the api itself.
         "PUBLIC_BASE_URL": api,
         "SANIC_HOST": "127.0.0.1",
@@ -138,6 +144,7 @@ def load(production: Production) -> dict[str, Any]:
         bookers=8,
         timeout=120,
         seed=20261127,
+        auth_token=TWILIO_AUTH_TOKEN,
     )
 
 

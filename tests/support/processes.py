@@ -69,8 +69,15 @@ def free_port() -> int:
 
 
 def app_environment(database: Path, **settings: str) -> dict[str, str]:
-    """This process's environment, pointed at a private SQLite database."""
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{database}", **settings}
+    """This process's environment, pointed at a private SQLite database, as a developer's
+    machine (development secrets and dry-run SMS signatures accepted) unless `settings`
+    says otherwise."""
+    return {
+        **os.environ,
+        "ENVIRONMENT": "development",
+        "DATABASE_URL": f"sqlite:///{database}",
+        **settings,
+    }
 
 
 def prepare_database(env: dict[str, str]) -> None:

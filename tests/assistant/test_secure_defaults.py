@@ -1,0 +1,139 @@
+"""Outside development the api refuses to start open (issue 18: "refuse to run open")."""
+
+import stat
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from twilio.request_validator import RequestValidator
+
+from api.main import create_app
+from assistant.cli import main as cli
+from assistant.dialogue.rasa_client import RasaClient
+from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
+from assistant.safety.triage import Triage
+from assistant.secure_defaults import InsecureSettings, problems, write_secrets_file
+from assistant.settings import Settings
+
+STRONG = "s" * 40
+OTHER_STRONG = "t" * 40
+PUBLIC = "https://assistant.example.org"
+
+
+def production(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "environment": "production",
+        "session_secret": STRONG,
+        "internal_api_token": OTHER_STRONG,
+        "public_base_url": PUBLIC,
+    }
+    return Settings(**{**values, **overrides})  # type: ignore[arg-type]
+
+
+def test_the_default_is_production_not_development(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ENVIRONMENT")
+
+    assert Settings(_env_file=None).environment == "production"  # type: ignore[call-arg]
+
+
+def test_strong_secrets_and_https_are_accepted() -> None:
+    assert problems(production()) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"session_secret": "local-dev-session-secret"}, "SESSION_SECRET is the development"),
+        ({"internal_api_token": "local-dev-internal-token"}, "INTERNAL_API_TOKEN is the dev"),
+        ({"session_secret": "short-but-new"}, "SESSION_SECRET is shorter than 32"),
+        ({"internal_api_token": STRONG}, "are the same value"),
+        ({"public_base_url": "http://assistant.example.org"}, "is not https"),
+    ],
+)
+def test_each_open_setting_is_named(overrides: dict[str, str], named: str) -> None:
+    assert any(named in problem for problem in problems(production(**overrides)))
+
+
+def test_plain_http_on_loopback_is_allowed_for_a_single_machine() -> None:
+    assert problems(production(public_base_url="http://127.0.0.1:8000")) == []
+
+
+def test_development_accepts_its_own_values() -> None:
+    assert problems(Settings(environment="development", _env_file=None)) == []  # type: ignore[call-arg]
+
+
+def test_the_api_refuses_to_start_with_the_default_secrets(sqlite_engine: Engine) -> None:
+    settings = Settings(
+        environment="production", database_url=str(sqlite_engine.url), _env_file=None
+    )  # type: ignore[call-arg]
+
+    with pytest.raises(InsecureSettings) as refused:
+        create_app(settings)
+
+    message = str(refused.value)
+    assert "SESSION_SECRET" in message and "INTERNAL_API_TOKEN" in message
+
+
+def _signed(token: str, params: dict[str, str]) -> dict[str, str]:
+    return {
+        "X-Twilio-Signature": RequestValidator(token).compute_signature(
+            f"{PUBLIC}/twilio/sms", params
+        )
+    }
+
+
+SMS = {
+    "MessageSid": "SM" + "1" * 32,
+    "From": "+13125550120",
+    "To": "+13125550101",
+    "Body": "hi",
+    "NumMedia": "0",
+}
+
+
+def _client(sqlite_engine: Engine, triage: Triage, **overrides: object) -> TestClient:
+    settings = production(
+        database_url=str(sqlite_engine.url),
+        sla_check_seconds=0,
+        outbox_poll_seconds=0,
+        inbox_sweep_seconds=0,
+        outreach_poll_seconds=0,
+        **overrides,
+    )
+    rasa = RasaClient(
+        "http://rasa.test", timeout=5, transport=httpx.MockTransport(lambda r: httpx.Response(503))
+    )
+    return TestClient(create_app(settings, rasa=rasa, triage=triage))
+
+
+def test_without_a_twilio_token_production_turns_the_webhooks_off(
+    sqlite_engine: Engine, triage: Triage
+) -> None:
+    with _client(sqlite_engine, triage) as client:
+        response = client.post("/twilio/sms", data=SMS, headers=_signed(DRY_RUN_AUTH_TOKEN, SMS))
+
+    assert response.status_code == 503
+    assert "TWILIO_AUTH_TOKEN" in response.json()["detail"]
+
+
+def test_with_a_twilio_token_the_dry_run_key_is_refused(
+    sqlite_engine: Engine, triage: Triage
+) -> None:
+    with _client(sqlite_engine, triage, twilio_auth_token="real-token-" + "x" * 21) as client:
+        forged = client.post("/twilio/sms", data=SMS, headers=_signed(DRY_RUN_AUTH_TOKEN, SMS))
+
+    assert forged.status_code == 403
+
+
+def test_generated_secrets_are_owner_only_strong_and_never_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "secrets.env"
+
+    assert cli(["generate-secrets", str(path)]) == 0
+    first = path.read_text()
+    values = dict(line.split("=", 1) for line in first.splitlines())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert set(values) == {"SESSION_SECRET", "INTERNAL_API_TOKEN"}
+    assert problems(production(**{k.lower(): v for k, v in values.items()})) == []
+    assert write_secrets_file(path) is False and path.read_text() == first
