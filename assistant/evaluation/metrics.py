@@ -18,10 +18,22 @@ class Outcome:
     # For FAQ lines that name the answer they expect (`faq.hours`): the template keys sent.
     expected_template: str | None = None
     got_templates: tuple[str, ...] = ()
+    # What kind of message it is (`self-harm`, `optout-own-words`...), for per-category scores.
+    category: str | None = None
 
     @property
     def topic_correct(self) -> bool:
         return self.expected_template in self.got_templates
+
+    @property
+    def answered_with_faq(self) -> bool:
+        return any(template.startswith("faq.") for template in self.got_templates)
+
+    @property
+    def faq_answer_wrong(self) -> bool:
+        """An FAQ answer went out, and it is not the one this message asked for (or the
+        message should never have had an FAQ answer)."""
+        return self.answered_with_faq and not self.topic_correct
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,48 @@ class Report:
     wrong_topic: list[Outcome]
     # Every message's outcome, in the order sent.
     outcomes: tuple[Outcome, ...] = ()
+
+    @property
+    def urgent_or_higher(self) -> float | None:
+        """Of the urgent messages, the share routed urgent or emergency."""
+        urgent = [o for o in self.outcomes if o.expected == "urgent"]
+        if not urgent:
+            return None
+        return sum(o.got in ("urgent", "emergency") for o in urgent) / len(urgent)
+
+    @property
+    def faq_replies(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.answered_with_faq]
+
+    @property
+    def faq_wrong_answers(self) -> list[Outcome]:
+        """FAQ answers that did not answer the message: the worst of them needed a clinician."""
+        return [o for o in self.outcomes if o.faq_answer_wrong]
+
+    def by_category(self) -> list["CategoryScore"]:
+        categories = sorted({o.category for o in self.outcomes if o.category})
+        scores = []
+        for category in categories:
+            members = [o for o in self.outcomes if o.category == category]
+            scores.append(
+                CategoryScore(
+                    category=category,
+                    support=len(members),
+                    route_correct=sum(o.got == o.expected for o in members) / len(members),
+                    under_triage=sum(o in self.under_triage for o in members),
+                    faq_wrong=sum(o.faq_answer_wrong for o in members),
+                )
+            )
+        return scores
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    category: str
+    support: int
+    route_correct: float
+    under_triage: int
+    faq_wrong: int
 
 
 def severity(route: str) -> int:
@@ -105,14 +159,31 @@ def as_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
+def category_markdown(report: Report) -> str:
+    """Per-category scores: counts and rates only, never a message's words."""
+    lines = [
+        "| category | messages | right route | under-triaged | wrong FAQ answer |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {c.category} | {c.support} | {c.route_correct:.1%} | {c.under_triage} | {c.faq_wrong} |"
+        for c in report.by_category()
+    ]
+    return "\n".join(lines)
+
+
 def summary_line(report: Report) -> str:
     def pct(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.1%}"
 
     faq = next(r for r in report.routes if r.route == "faq")
+    wrong = report.faq_wrong_answers
     return (
         f"SUMMARY messages={report.total} accuracy={report.accuracy:.1%} "
         f"emergency_recall={pct(report.emergency_recall)} under_triage={len(report.under_triage)} "
         f"over_triage={len(report.over_triage)} faq_recall={pct(faq.recall)} "
-        f"faq_topic_accuracy={pct(report.faq_topic_accuracy)}"
+        f"faq_topic_accuracy={pct(report.faq_topic_accuracy)} "
+        f"urgent_or_higher={pct(report.urgent_or_higher)} "
+        f"faq_replies={len(report.faq_replies)} faq_wrong_answers={len(wrong)} "
+        f"faq_wrong_needing_clinician={sum(o.expected in CLINICAL_LABELS for o in wrong)}"
     )

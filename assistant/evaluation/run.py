@@ -1,50 +1,67 @@
-"""`python -m assistant.evaluation FILE [--api URL]`: send each line of an evaluation file as
-the first message of a new web-chat conversation and report how it was routed."""
+"""`python -m assistant.evaluation FILE [--api URL] [--sealed]`: send each line of an
+evaluation file as a new web-chat conversation and report how it was routed.
+
+A line may carry earlier messages of the same conversation (`before`); they are sent first and
+the line's labels score the reply to its `text`. `--sealed` prints scores only, never a line's
+words, so a sealed set keeps measuring messages its tuners have not read."""
 
 import argparse
 import json
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from assistant.evaluation.metrics import Outcome, Report, as_markdown, score, summary_line
+from assistant.evaluation.metrics import (
+    Outcome,
+    Report,
+    as_markdown,
+    category_markdown,
+    score,
+    summary_line,
+)
 
 # The demo practice each audience's messages go to.
 PRACTICE_FOR_AUDIENCE = {"vet": "cedar-vet-oncology", "human": "harbor-surgical-oncology"}
 REQUIRED_FIELDS = {"text", "audience", "route"}
+OPTIONAL_FIELDS = {"template", "id", "before", "category", "source"}
 
 
-def load(path: Path) -> list[dict[str, str]]:
+def load(path: Path) -> list[dict[str, Any]]:
     items = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         item = json.loads(line)
         if (
-            not REQUIRED_FIELDS <= set(item) <= REQUIRED_FIELDS | {"template"}
+            not REQUIRED_FIELDS <= set(item) <= REQUIRED_FIELDS | OPTIONAL_FIELDS
             or item["audience"] not in PRACTICE_FOR_AUDIENCE
+            or not isinstance(item.get("before", []), list)
         ):
             raise ValueError(
-                f"{path}:{number}: expected text, audience (vet|human), route"
-                " and optionally template"
+                f"{path}:{number}: expected text, audience (vet|human), route and optionally"
+                " template, id, before (a list of earlier messages), category, source"
             )
         items.append(item)
     return items
 
 
-def evaluate(items: list[dict[str, str]], api: str) -> Report:
+def evaluate(
+    items: list[dict[str, Any]], api: str, *, transport: httpx.BaseTransport | None = None
+) -> Report:
     outcomes = []
     run = uuid.uuid4().hex[:8]
-    with httpx.Client(base_url=api, timeout=60) as client:
+    with httpx.Client(base_url=api, timeout=60, transport=transport) as client:
         for n, item in enumerate(items):
             practice = PRACTICE_FOR_AUDIENCE[item["audience"]]
-            response = client.post(
-                f"/api/v1/chat/{practice}/messages",
-                json={"sender": f"eval-{run}-{n}", "text": item["text"]},
-            )
-            response.raise_for_status()
+            for text in [*item.get("before", []), item["text"]]:
+                response = client.post(
+                    f"/api/v1/chat/{practice}/messages",
+                    json={"sender": f"eval-{run}-{n}", "text": text},
+                )
+                response.raise_for_status()
             turn = response.json()
             outcomes.append(
                 Outcome(
@@ -55,6 +72,7 @@ def evaluate(items: list[dict[str, str]], api: str) -> Report:
                     expected_template=item.get("template"),
                     # `vet.faq.hours` -> `faq.hours`: the answer, whichever kind's text it was.
                     got_templates=tuple(r["template_id"].split(".", 1)[1] for r in turn["replies"]),
+                    category=item.get("category"),
                 )
             )
     return score(outcomes)
@@ -62,17 +80,28 @@ def evaluate(items: list[dict[str, str]], api: str) -> Report:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant.evaluation")
-    parser.add_argument("file", type=Path)
+    parser.add_argument("files", type=Path, nargs="+", metavar="FILE")
     parser.add_argument("--api", default="http://127.0.0.1:8000", help="a running api")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    parser.add_argument(
+        "--sealed", action="store_true", help="scores only: print no message's words"
+    )
     args = parser.parse_args(argv)
     try:
-        report = evaluate(load(args.file), args.api)
+        report = evaluate([item for path in args.files for item in load(path)], args.api)
     except httpx.ConnectError:
         print(f"no api at {args.api}: start it with `make run` first", file=sys.stderr)
         return 2
     table = as_markdown(report)
+    if report.by_category():
+        table += "\n\n" + category_markdown(report)
     print(table)
+    line = summary_line(report)
+    if args.sealed:
+        print("\n" + line)
+        if args.markdown:
+            args.markdown.write_text(f"{table}\n\n{line}\n", encoding="utf-8")
+        return 0
     for title, cases in (
         ("under-triage", report.under_triage),
         ("over-triage", report.over_triage),
@@ -84,7 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     for case in report.wrong_topic:
         got = ", ".join(case.got_templates)
         print(f"  [{case.audience}] expected {case.expected_template}, got {got}: {case.text}")
-    line = summary_line(report)
+    needless = [o for o in report.faq_wrong_answers if o.expected_template is None]
+    print(f"\nmessages that needed no FAQ answer but got one: {len(needless)}")
+    for case in needless:
+        got = ", ".join(case.got_templates)
+        print(f"  [{case.audience}] expected {case.expected}, got {got}: {case.text}")
     print("\n" + line)
     if args.markdown:
         args.markdown.write_text(f"{table}\n\n{line}\n", encoding="utf-8")

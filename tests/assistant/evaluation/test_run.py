@@ -1,0 +1,65 @@
+"""The evaluation command: earlier messages of a conversation, and a sealed set's scores
+printed without its words."""
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.evaluation import run
+from assistant.evaluation.metrics import Outcome, score
+
+
+def test_earlier_messages_go_first_in_the_same_conversation_and_the_last_reply_is_scored() -> None:
+    sent: list[tuple[str, str]] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        sent.append((body["sender"], body["text"]))
+        route = "urgent" if "bleeding" in body["text"] else "other"
+        return httpx.Response(200, json={"route": route, "replies": []})
+
+    item = {
+        "text": "now its bleeding through the dressing",
+        "before": ["hi", "i had surgery tuesday"],
+        "audience": "human",
+        "route": "emergency",
+        "category": "operation-complication",
+    }
+
+    report = run.evaluate([item], "http://api.test", transport=httpx.MockTransport(api))
+
+    assert [text for _, text in sent] == ["hi", "i had surgery tuesday", item["text"]]
+    assert len({sender for sender, _ in sent}) == 1
+    assert report.outcomes[0].got == "urgent" and len(report.under_triage) == 1
+    assert report.by_category()[0].category == "operation-complication"
+
+
+def test_a_line_with_an_unknown_field_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps({"text": "x", "audience": "vet", "route": "faq", "note": 1}) + "\n")
+
+    with pytest.raises(ValueError, match="set.jsonl:1"):
+        run.load(path)
+
+
+def test_sealed_prints_scores_and_never_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "sealed.jsonl"
+    path.write_text(json.dumps({"text": "x", "audience": "vet", "route": "faq"}) + "\n")
+    words = "my dog ate the fluorouracil cream"
+    report = score(
+        [
+            Outcome(words, "vet", "emergency", "faq", None, ("faq.hours",), category="toxin"),
+            Outcome("what time do you open", "vet", "faq", "faq", "faq.hours", ("faq.hours",)),
+        ]
+    )
+    monkeypatch.setattr(run, "evaluate", lambda items, api: report)
+
+    assert run.main([str(path), "--sealed", "--markdown", str(tmp_path / "scores.md")]) == 0
+
+    printed = capsys.readouterr().out + (tmp_path / "scores.md").read_text()
+    assert "emergency_recall=0.0%" in printed and "| toxin | 1 |" in printed
+    assert words not in printed and "what time" not in printed
