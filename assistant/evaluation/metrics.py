@@ -20,10 +20,17 @@ class Outcome:
     got_templates: tuple[str, ...] = ()
     # What kind of message it is (`self-harm`, `optout-own-words`...), for per-category scores.
     category: str | None = None
+    # The answers "Did you mean: <title>?" offered instead of answering (`faq.hours`).
+    suggested_templates: tuple[str, ...] = ()
 
     @property
     def topic_correct(self) -> bool:
         return self.expected_template in self.got_templates
+
+    @property
+    def topic_answered_or_offered(self) -> bool:
+        """The right answer was sent, or offered with "Did you mean" (YES sends it)."""
+        return self.topic_correct or self.expected_template in self.suggested_templates
 
     @property
     def answered_with_faq(self) -> bool:
@@ -31,9 +38,14 @@ class Outcome:
 
     @property
     def faq_answer_wrong(self) -> bool:
-        """An FAQ answer went out, and it is not the one this message asked for (or the
-        message should never have had an FAQ answer)."""
-        return self.answered_with_faq and not self.topic_correct
+        """An FAQ answer went out, and the message should never have had one, or it named
+        the answer it asked for and got another. (An FAQ line that names no answer cannot be
+        judged.)"""
+        if not self.answered_with_faq:
+            return False
+        if self.expected != "faq":
+            return True
+        return self.expected_template is not None and not self.topic_correct
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,14 @@ class Report:
         if not urgent:
             return None
         return sum(o.got in ("urgent", "emergency") for o in urgent) / len(urgent)
+
+    @property
+    def faq_answered_or_offered(self) -> float | None:
+        """Of the FAQ lines naming their answer, the share that got it or were offered it."""
+        with_topic = [o for o in self.outcomes if o.expected_template is not None]
+        if not with_topic:
+            return None
+        return sum(o.topic_answered_or_offered for o in with_topic) / len(with_topic)
 
     @property
     def faq_replies(self) -> list[Outcome]:
@@ -183,6 +203,7 @@ def summary_line(report: Report) -> str:
         f"emergency_recall={pct(report.emergency_recall)} under_triage={len(report.under_triage)} "
         f"over_triage={len(report.over_triage)} faq_recall={pct(faq.recall)} "
         f"faq_topic_accuracy={pct(report.faq_topic_accuracy)} "
+        f"faq_answered_or_offered={pct(report.faq_answered_or_offered)} "
         f"urgent_or_higher={pct(report.urgent_or_higher)} "
         f"faq_replies={len(report.faq_replies)} faq_wrong_answers={len(wrong)} "
         f"faq_wrong_needing_clinician={sum(o.expected in CLINICAL_LABELS for o in wrong)}"

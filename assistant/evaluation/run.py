@@ -22,10 +22,13 @@ from assistant.evaluation.metrics import (
     score,
     summary_line,
 )
+from assistant.settings import ROOT
+from assistant.templates import TemplateRegistry
 
 # The demo practice each audience's messages go to.
 PRACTICE_FOR_AUDIENCE = {"vet": "cedar-vet-oncology", "human": "harbor-surgical-oncology"}
 REQUIRED_FIELDS = {"text", "audience", "route"}
+DID_YOU_MEAN = ".fallback.did_you_mean"
 OPTIONAL_FIELDS = {"template", "id", "before", "category", "source"}
 
 
@@ -48,10 +51,23 @@ def load(path: Path) -> list[dict[str, Any]]:
     return items
 
 
+def faq_titles(templates_dir: Path = ROOT / "templates") -> dict[str, str]:
+    """FAQ answers by the title "Did you mean: <title>?" shows: title -> `faq.hours`."""
+    registry = TemplateRegistry.load(templates_dir)
+    return {t.title: t.key for t in registry if t.category == "faq" and t.title}
+
+
+def offered(text: str, titles: dict[str, str]) -> tuple[str, ...]:
+    """The answers a "Did you mean" reply names (the longest title that fits wins)."""
+    named = [title for title in titles if f": {title}?" in text]
+    return tuple(titles[title] for title in sorted(named, key=len, reverse=True)[:1])
+
+
 def evaluate(
     items: list[dict[str, Any]], api: str, *, transport: httpx.BaseTransport | None = None
 ) -> Report:
     outcomes = []
+    titles = faq_titles()
     run = uuid.uuid4().hex[:8]
     with httpx.Client(base_url=api, timeout=60, transport=transport) as client:
         for n, item in enumerate(items):
@@ -73,6 +89,12 @@ def evaluate(
                     # `vet.faq.hours` -> `faq.hours`: the answer, whichever kind's text it was.
                     got_templates=tuple(r["template_id"].split(".", 1)[1] for r in turn["replies"]),
                     category=item.get("category"),
+                    suggested_templates=tuple(
+                        key
+                        for r in turn["replies"]
+                        if r["template_id"].endswith(DID_YOU_MEAN)
+                        for key in offered(r["text"], titles)
+                    ),
                 )
             )
     return score(outcomes)
@@ -113,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     for case in report.wrong_topic:
         got = ", ".join(case.got_templates)
         print(f"  [{case.audience}] expected {case.expected_template}, got {got}: {case.text}")
-    needless = [o for o in report.faq_wrong_answers if o.expected_template is None]
+    needless = [o for o in report.faq_wrong_answers if o.expected != "faq"]
     print(f"\nmessages that needed no FAQ answer but got one: {len(needless)}")
     for case in needless:
         got = ", ".join(case.got_templates)

@@ -16,12 +16,18 @@ DOMAIN = {
 }
 
 
-def answer(kind: str, ranking: list[str]) -> list[str]:
+def answer(kind: str, ranking: list[str], confidences: list[float] | None = None) -> list[Any]:
+    confidences = confidences or [0.9] * len(ranking)
     latest: dict[str, Any] = {
         "text": "where can my daughter park while she waits",
         "intent": {"name": "faq", "confidence": 0.99},
         "response_selector": {
-            "faq": {"ranking": [{"intent_response_key": k, "confidence": 0.3} for k in ranking]}
+            "faq": {
+                "ranking": [
+                    {"intent_response_key": k, "confidence": c}
+                    for k, c in zip(ranking, confidences, strict=True)
+                ]
+            }
         },
     }
     tracker = Tracker.from_dict(
@@ -38,7 +44,9 @@ def answer(kind: str, ranking: list[str]) -> list[str]:
     )
     dispatcher = CollectingDispatcher()
     assert ActionAnswerFaq().run(dispatcher, tracker, DOMAIN) == []
-    return [m["response"] for m in dispatcher.messages]
+    return [
+        (m["response"], m["topic"]) if "topic" in m else m["response"] for m in dispatcher.messages
+    ]
 
 
 def test_a_surgical_practice_skips_a_pet_answer_ranked_first() -> None:
@@ -46,6 +54,19 @@ def test_a_surgical_practice_skips_a_pet_answer_ranked_first() -> None:
 
     assert answer("human", ranking) == ["utter_faq/parking"]
     assert answer("veterinary", ranking) == ["utter_faq/children_and_pets"]
+
+
+def test_a_doubtful_answer_is_asked_about_before_it_is_sent() -> None:
+    ranking = ["faq/parking", "faq/drain_care"]
+
+    assert answer("human", ranking, [0.59, 0.3]) == [("utter_faq_did_you_mean", "faq.parking")]
+    assert answer("human", ranking, [0.6, 0.3]) == ["utter_faq/parking"]
+
+
+def test_a_sure_answer_for_another_kind_does_not_make_a_doubtful_one_sure() -> None:
+    ranking = ["faq/children_and_pets", "faq/parking"]
+
+    assert answer("human", ranking, [0.95, 0.04]) == [("utter_faq_did_you_mean", "faq.parking")]
 
 
 def test_no_answer_for_this_kind_goes_to_a_nurse() -> None:

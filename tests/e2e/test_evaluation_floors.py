@@ -32,10 +32,24 @@ def test_faq_route_recall_is_at_least_90_percent(report: Report) -> None:
     assert _recall(report, "faq") >= 0.90
 
 
-def test_faq_lines_get_the_answer_they_asked_for_at_least_75_percent(report: Report) -> None:
-    assert report.faq_topic_accuracy is not None
-    assert report.faq_topic_accuracy >= 0.75, [
-        (o.expected_template, o.got_templates, o.text) for o in report.wrong_topic
+def test_faq_lines_get_or_are_offered_the_answer_they_asked_for_at_least_75_percent(
+    report: Report,
+) -> None:
+    assert report.faq_answered_or_offered is not None
+    assert report.faq_answered_or_offered >= 0.75, [
+        (o.expected_template, o.got_templates, o.suggested_templates, o.text)
+        for o in report.outcomes
+        if o.expected_template and not o.topic_answered_or_offered
+    ]
+
+
+def test_an_faq_answer_rarely_misses_the_question(report: Report) -> None:
+    # A wrong approved answer is as bad as an unapproved one (issue 16): a doubtful answer is
+    # offered with "Did you mean" instead. 3 of 116 on the development set at 0.6 confidence.
+    wrong = report.faq_wrong_answers
+    assert len(report.faq_replies) >= 80
+    assert len(wrong) <= 0.03 * len(report.faq_replies), [
+        (o.expected, o.expected_template, o.got_templates, o.text) for o in wrong
     ]
 
 
