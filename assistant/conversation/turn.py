@@ -24,7 +24,7 @@ from assistant.db.models import (
 from assistant.dialogue.rasa_client import DialogueUnavailable, RasaClient
 from assistant.escalation.paging import PAGED_PRIORITIES, page_on_call
 from assistant.escalation.queue import most_urgent, open_escalation
-from assistant.messaging.consent import ROUTE_FOR, TEMPLATE_FOR, keyword_of
+from assistant.messaging.consent import ROUTE_FOR, TEMPLATE_FOR, asks_to_stop_texts, keyword_of
 from assistant.outreach.replies import (
     REFERRAL_BOOKING_REQUEST,
     RESCHEDULE_REQUEST,
@@ -196,6 +196,11 @@ class TurnHandler:
             # Red flags are answered from the rules alone: no waiting on, or for, Rasa.
             planned = [self._triage_reply(assessment, practice, open_now)]
             category = "self_harm" if assessment.self_harm else "red_flag"
+        elif asks_to_stop_texts(text):
+            # "Take me off this list": an opt-out in the client's own words (the SMS inbox
+            # records the consent for the `optout` route, as it does for STOP).
+            stopped = self._safe_template(TEMPLATE_FOR["opt_out"], practice, open_now)
+            planned = [PlannedReply(stopped, ROUTE_FOR["opt_out"], case_priority=None)]
         elif answer is not None and answer.action == "confirm":
             planned = [self._confirmed_visit(session, practice, answer.appointment, open_now, now)]
         else:

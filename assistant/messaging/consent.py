@@ -1,6 +1,11 @@
 """Carrier keywords: STOP and its synonyms opt a number out, START opts it back in, HELP
-answers with the practice's details. Only a message that is the keyword alone counts:
-"cancel my appointment" is a booking request, "CANCEL" is an opt-out."""
+answers with the practice's details. Only a message that is the keyword alone counts as a
+keyword: "cancel my appointment" is a booking request, "CANCEL" is an opt-out.
+
+A request to stop texts in the client's own words ("take me off this list") opts out too:
+the FCC's 2024 consent-revocation order (FCC 24-24, 47 CFR 64.1200(a)(10)) lets a person
+revoke consent by any reasonable means, in words of their own. Safety triage reads such a
+message first (assistant/conversation/turn.py), so a red flag in it is still answered."""
 
 import re
 from datetime import datetime
@@ -17,6 +22,34 @@ OPT_IN = frozenset({"start", "unstop"})
 # ("Cancel this visit? Reply YES").
 OPT_IN_AFTER_OPT_OUT = frozenset({"yes"})
 HELP = frozenset({"help", "info"})
+
+_TEXTS = (
+    r"(?:texts?|txts?|texting|txting|messages?|messaging|msgs?|sms"
+    r"|reminders?|notifications?|alerts?)"
+)
+_SEND = (
+    r"(?:text(?:ing)?|txt(?:ing)?|messag(?:e|ing)|send(?:ing)?|contact(?:ing)?"
+    r"|remind(?:ing)?|spam(?:ming)?)"
+)
+_ASKS_TO_STOP_TEXTS = re.compile(
+    r"\b(?:"
+    rf"(?:stop|quit|cease|no more|enough) (?:all )?(?:the |these |those |your |ur |this )?{_TEXTS}"
+    rf"|(?:stop|quit|don'?t|dont|do not|no longer|never) (?:ever )?{_SEND}"
+    # "don't send me home with a drain" is not about texts.
+    r" (?:(?:me|us)(?! (?:home|to|a|an|the|back|over|out|in|for|my|his|her|some|any)\b)"
+    rf"|these|them|those|this number|my number|any ?more|{_TEXTS})"
+    r"|(?:stop|quit) (?:texting|txting|messaging)"
+    r"|(?:take|remove|delete|drop|get) (?:me|us|my (?:number|phone|cell|info|name)|this number)"
+    r" (?:off|from|out of) (?:this|that|the|your|ur|all)?\s?"
+    r"(?:list|texts?|messages|texting|system|contacts?)"
+    r"|(?:remove|delete) (?:me|my number|this number)\b"
+    r"|unsubscribe|unsub|opt(?:ing)?[ -]?(?:me )?out|revoke"
+    r"|(?:don'?t|dont|do not|no longer) (?:want|need|wish to (?:get|receive))"
+    rf" (?:any )?(?:more |these |your |ur |the )?{_TEXTS}"
+    r"|leave (?:me|us) alone"
+    r")\b",
+    re.IGNORECASE,
+)
 TEMPLATE_FOR = {"opt_out": "consent.stopped", "opt_in": "consent.started", "help": "consent.help"}
 ROUTE_FOR = {"opt_out": "optout", "opt_in": "other", "help": "other"}
 
@@ -33,6 +66,11 @@ def keyword_of(body: str, *, opted_out: bool = False) -> str | None:
     if word in HELP:
         return "help"
     return None
+
+
+def asks_to_stop_texts(body: str) -> bool:
+    """True when the message asks, in any words, for no more texts."""
+    return _ASKS_TO_STOP_TEXTS.search(body) is not None
 
 
 def is_opted_out(session: Session, practice: Practice, phone: str) -> bool:

@@ -255,6 +255,13 @@ class InboxProcessor:
         result = self._turns.answer(
             session, practice=practice, inbound=inbound, now=now, defer_dialogue_failure=may_wait
         )
+        if result.route == ROUTE_FOR["opt_out"]:
+            # An opt-out in the client's own words ("take me off this list").
+            apply_keyword(
+                session, practice=practice, phone=row.from_number, keyword="opt_out", now=now
+            )
+            # Its confirmation is the one text an opted-out number still gets.
+            return result, "consent"
         if row.media_urls and result.escalation is None:
             conversation = session.get_one(Conversation, inbound.conversation_id)
             open_escalation(

@@ -52,6 +52,7 @@ REQUIRED_KEYS = (
     "urgent.nurse_will_call",
     "fallback.rephrase",
     "handoff.person_will_reply",
+    "consent.stopped",
 )
 
 

@@ -182,6 +182,38 @@ def test_stop_opts_out_with_one_confirmation_and_cancel_my_appointment_is_not_st
     assert (last.template_id, last.kind) == ("both.consent.stopped", "consent")
 
 
+@pytest.mark.parametrize(
+    "body", ["take me off this list please", "stop sending these, she passed last week"]
+)
+def test_an_opt_out_in_own_words_opts_out_with_one_confirmation(
+    client: TestClient, body: str
+) -> None:
+    signed_post(client, sms(body, "SM-own"))
+    wait_until(lambda: settled(client))
+
+    with db(client) as session:
+        contact = session.scalars(select(Contact).where(Contact.phone == OWNER)).one()
+        assert contact.consent == "opted_out"
+    last = outbox(client)[-1]
+    assert (last.template_id, last.kind, last.to_number) == (
+        "both.consent.stopped",
+        "consent",
+        OWNER,
+    )
+
+
+def test_a_red_flag_in_an_opt_out_is_answered_as_a_red_flag(client: TestClient) -> None:
+    signed_post(client, sms("stop texting me, he is having a seizure right now", "SM-rf"))
+    wait_until(lambda: settled(client))
+
+    to_owner = [m for m in outbox(client) if m.to_number == OWNER]
+    assert [m.template_id for m in to_owner] == ["vet.emergency.go_now"]
+    with db(client) as session:
+        assert session.scalars(select(Escalation.priority)).one() == "emergency"
+        contact = session.scalars(select(Contact).where(Contact.phone == OWNER)).one()
+        assert contact.consent == "opted_in"  # a person calls them about the seizure
+
+
 def test_picture_without_words_gets_an_answer_and_a_case_with_the_link(client: TestClient) -> None:
     url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
     response = signed_post(

@@ -1,0 +1,47 @@
+"""Opt-outs in the client's own words (FCC 24-24: revocation by any reasonable means)."""
+
+import pytest
+
+from assistant.messaging.consent import asks_to_stop_texts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "take me off this list",
+        "stop sending these, she passed",
+        "please stop texting me",
+        "no more texts pls",
+        "remove my number",
+        "unsubscribe me",
+        "i dont want these reminders anymore",
+        "leave me alone",
+        "STOP sending me reminders",
+        "dont text me again",
+        "opt me out",
+        "I no longer wish to receive these messages",
+        "quit messaging me!!",
+    ],
+)
+def test_a_request_for_no_more_texts_is_an_opt_out(text: str) -> None:
+    assert asks_to_stop_texts(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do i stop the bleeding",
+        "he wont stop throwing up",
+        "cancel my appointment",
+        "can you text me the address",
+        "should we stop these meds",
+        "is texting private",
+        "can i get reminders by email",
+        "when will you send the results",
+        "do not send the dog home yet",
+        "dont send me home with a drain",
+        "please dont send me to collections",
+    ],
+)
+def test_other_uses_of_stop_and_send_are_not(text: str) -> None:
+    assert not asks_to_stop_texts(text)
