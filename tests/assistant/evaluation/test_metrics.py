@@ -25,7 +25,8 @@ def test_recall_precision_and_triage_errors() -> None:
     assert [o.got for o in report.over_triage] == ["urgent"]
     assert summary_line(report) == (
         "SUMMARY messages=6 accuracy=33.3% emergency_recall=50.0% under_triage=2 over_triage=1"
-        " faq_recall=50.0% faq_topic_accuracy=n/a urgent_or_higher=n/a faq_replies=0"
+        " faq_recall=50.0% faq_topic_accuracy=n/a faq_answered_or_offered=n/a"
+        " urgent_or_higher=n/a faq_replies=0"
         " faq_wrong_answers=0 faq_wrong_needing_clinician=0"
     )
 
@@ -64,3 +65,30 @@ def test_an_faq_answer_to_a_message_that_needed_none_is_a_wrong_answer() -> None
     medicine = next(c for c in report.by_category() if c.category == "medicine")
     assert (medicine.support, medicine.under_triage, medicine.faq_wrong) == (3, 2, 1)
     assert medicine.route_correct == 1 / 3
+
+
+def test_an_offered_answer_counts_as_reached_but_not_as_sent() -> None:
+    offered = Outcome(
+        "wen u open",
+        "vet",
+        "faq",
+        "faq",
+        "faq.hours",
+        ("fallback.did_you_mean",),
+        suggested_templates=("faq.hours",),
+    )
+    wrong_offer = Outcome(
+        "parking?",
+        "vet",
+        "faq",
+        "faq",
+        "faq.parking",
+        ("fallback.did_you_mean",),
+        suggested_templates=("faq.hours",),
+    )
+
+    report = score([offered, wrong_offer])
+
+    assert report.faq_topic_accuracy == 0.0
+    assert report.faq_answered_or_offered == 0.5
+    assert report.faq_wrong_answers == []  # a question is not an answer

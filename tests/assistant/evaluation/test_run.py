@@ -63,3 +63,12 @@ def test_sealed_prints_scores_and_never_a_message(
     printed = capsys.readouterr().out + (tmp_path / "scores.md").read_text()
     assert "emergency_recall=0.0%" in printed and "| toxin | 1 |" in printed
     assert words not in printed and "what time" not in printed
+
+
+def test_a_did_you_mean_reply_is_read_back_to_the_answer_it_offers() -> None:
+    titles = run.faq_titles()
+    hours = next(title for title, key in titles.items() if key == "faq.hours")
+    text = f"Sorry, we are not sure we understood. Did you mean: {hours}? Reply YES"
+
+    assert run.offered(text, titles) == ("faq.hours",)
+    assert run.offered("We are open 9 to 5.", titles) == ()
