@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.conversation.handoff import asks_for_a_person
+from assistant.conversation.language import other_language
 from assistant.conversation.lookup import conversation_for
 from assistant.conversation.routes import ROUTES_BY_SEVERITY, most_severe
 from assistant.db.models import (
@@ -61,6 +62,7 @@ SWALLOWED_MEDICINE_SIGN = "swallowed_medicine"
 URGENT = "urgent.nurse_will_call"
 REPHRASE = "fallback.rephrase"
 HANDOFF = "handoff.person_will_reply"
+OTHER_LANGUAGE = "handoff.other_language"
 VISIT_CONFIRMED = "booking.attendance_confirmed"
 
 
@@ -201,6 +203,12 @@ class TurnHandler:
             # records the consent for the `optout` route, as it does for STOP).
             stopped = self._safe_template(TEMPLATE_FOR["opt_out"], practice, open_now)
             planned = [PlannedReply(stopped, ROUTE_FOR["opt_out"], case_priority=None)]
+        elif other_language(text) is not None:
+            # Not English: a person answers at once, rather than an English model guessing.
+            # Clinical, since we cannot tell what it asks (when unsure, clinical).
+            handoff = self._safe_template(OTHER_LANGUAGE, practice, open_now)
+            planned = [PlannedReply(handoff, "clinical", case_priority="routine")]
+            category = "other_language"
         elif answer is not None and answer.action == "confirm":
             planned = [self._confirmed_visit(session, practice, answer.appointment, open_now, now)]
         else:

@@ -53,6 +53,7 @@ REQUIRED_KEYS = (
     "fallback.rephrase",
     "handoff.person_will_reply",
     "consent.stopped",
+    "handoff.other_language",
 )
 
 
