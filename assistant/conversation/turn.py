@@ -24,7 +24,7 @@ from assistant.db.models import (
 )
 from assistant.dialogue.rasa_client import DialogueUnavailable, RasaClient
 from assistant.escalation.paging import PAGED_PRIORITIES, page_on_call
-from assistant.escalation.queue import most_urgent, open_escalation
+from assistant.escalation.queue import most_urgent, open_escalation, open_red_flag_case
 from assistant.messaging.consent import ROUTE_FOR, TEMPLATE_FOR, asks_to_stop_texts, keyword_of
 from assistant.outreach.replies import (
     REFERRAL_BOOKING_REQUEST,
@@ -333,6 +333,10 @@ class TurnHandler:
         inbound.route = route
         conversation.last_message_at = now
 
+        # A red flag may join the conversation's open red-flag case: page again only when
+        # it raised that case's priority (urgent to emergency).
+        joined = open_red_flag_case(session, conversation)
+        priority_before = joined.priority if joined is not None else None
         if case_priority is not None:
             # A reply promised a person: make sure the case exists. An action may have
             # opened it already; then it is returned, raised in priority if need be.
@@ -349,7 +353,8 @@ class TurnHandler:
         if escalation is not None and route in CONCERN_ROUTES:
             _book_followup_call(session, conversation, escalation, inbound.body, now)
         if escalation is not None and escalation.priority in PAGED_PRIORITIES:
-            if escalation.page_count == 0:
+            raised = priority_before is not None and escalation.priority != priority_before
+            if escalation.page_count == 0 or raised:
                 page_on_call(
                     session,
                     escalation=escalation,

@@ -27,6 +27,11 @@ ROLE_FOR_CATEGORY = {"billing": "billing"}
 TREATMENT_CATEGORIES = ("clinical_question",)
 CLINICIAN_ROLE = {"veterinary": "oncologist", "human": "surgeon"}
 DEFAULT_ROLE = "nurse"
+# A red flag in a conversation whose red-flag case is still open joins that case: the person
+# already paged about it sees the new message there, and nobody is paged twice (issue 18: three
+# red flags from one web-chat sender opened three cases and sent three pages).
+RED_FLAG_PRIORITIES = ("emergency", "urgent")
+STILL_OPEN = ("open", "claimed")
 
 
 def due_at(practice: Practice, priority: str, now: datetime) -> datetime:
@@ -63,6 +68,17 @@ def open_escalation(
         existing = session.scalars(
             select(Escalation).where(Escalation.message_id == message.id)
         ).first()
+    if existing is None and priority in RED_FLAG_PRIORITIES:
+        existing = open_red_flag_case(session, conversation)
+        if existing is not None:
+            record(
+                session,
+                practice_id=practice.id,
+                actor="bot",
+                action="escalation.joined",
+                entity=existing,
+                details={"message_id": message.id if message else None, "priority": priority},
+            )
     if existing is not None:
         if _severity(priority) < _severity(existing.priority):
             existing.priority = priority
@@ -100,6 +116,20 @@ def open_escalation(
         details={"priority": priority, "category": category},
     )
     return escalation
+
+
+def open_red_flag_case(session: Session, conversation: Conversation) -> Escalation | None:
+    """The conversation's emergency or urgent case that nobody has resolved yet."""
+    return session.scalars(
+        select(Escalation)
+        .where(
+            Escalation.conversation_id == conversation.id,
+            Escalation.status.in_(STILL_OPEN),
+            Escalation.priority.in_(RED_FLAG_PRIORITIES),
+        )
+        .order_by(Escalation.id.desc())
+        .limit(1)
+    ).first()
 
 
 def _route_to_role(

@@ -10,12 +10,17 @@ from assistant.escalation.paging import page_on_call
 
 # How long after the last page, once the deadline has passed, the next page goes out.
 REPAGE_EVERY = {"emergency": timedelta(minutes=5), "urgent": timedelta(minutes=15)}
+# Pages per case, the first one included: from the third the backup is paged too, so six
+# pages are half an hour of an unacknowledged emergency. Past that, more texts to the same two
+# phones would only be a storm; the case stays at the top of the queue, overdue.
+MAX_PAGES_PER_CASE = 6
 
 
 def repage_overdue(session: Session, *, now: datetime, case_url_base: str) -> list[Escalation]:
     """Page again for every unacknowledged emergency or urgent case past its deadline.
 
-    The second page goes to the on-call clinician again, later ones to the backup too.
+    The second page goes to the on-call clinician again, later ones to the backup too, up to
+    MAX_PAGES_PER_CASE pages in all.
     Rows are locked while paging so several api processes never page twice for one case.
     """
     overdue = session.scalars(
@@ -25,6 +30,7 @@ def repage_overdue(session: Session, *, now: datetime, case_url_base: str) -> li
             Escalation.acknowledged_at.is_(None),
             Escalation.priority.in_(tuple(REPAGE_EVERY)),
             Escalation.due_at <= now,
+            Escalation.page_count < MAX_PAGES_PER_CASE,
         )
         .order_by(Escalation.due_at)
         .with_for_update(skip_locked=True)

@@ -247,6 +247,39 @@ def test_emergency_is_answered_at_once_and_the_clinician_is_paged(session: Sessi
     assert f"/nurse/cases/{case.id}" in page.body and "gums" not in page.body
 
 
+def test_red_flags_repeated_in_a_conversation_join_one_case_and_page_once_per_raise(
+    session: Session,
+) -> None:
+    practice = add_practice(session, kind="veterinary")
+    session.add(
+        StaffUser(
+            practice_id=practice.id,
+            name="Dr. On Call",
+            email="oc@example.org",
+            role="oncologist",
+            phone="+13125550177",
+        )
+    )
+    session.flush()
+    handler = handler_for(rasa_must_not_be_called())
+
+    def send(text: str) -> TurnResult:
+        return handler.handle(
+            session, practice=practice, channel="web", sender_key="w", text=text, now=NOW
+        )
+
+    urgent = send("she has a fever of 103.5 since her chemo")
+    urgent_again = send("still 103.5 and she threw up blood")
+    emergency = send("now her gums are white and she collapsed")
+    emergency_again = send("she is still not getting up")
+
+    ids = {r.escalation.id for r in (urgent, urgent_again, emergency, emergency_again)}
+    assert len(ids) == 1
+    assert session.get_one(Escalation, ids.pop()).priority == "emergency"
+    # One page when the case opened, one when it became an emergency; none for the repeats.
+    assert len(session.scalars(select(OutboxMessage)).all()) == 2
+
+
 def test_urgent_sign_after_hours_gets_the_after_hours_template(session: Session) -> None:
     result = run_turn(
         session,

@@ -131,6 +131,23 @@ def test_overdue_emergency_pages_again_then_the_backup(session: Session) -> None
     assert pages == [on_call.phone, on_call.phone, on_call.phone, backup.phone]
 
 
+def test_an_unacknowledged_case_stops_paging_after_six_pages(session: Session) -> None:
+    case = _case(session, "emergency", "he collapsed")
+    _staff(session, case.practice_id, 3, role="surgeon")
+    from assistant.escalation.paging import page_on_call
+    from assistant.escalation.sla import MAX_PAGES_PER_CASE
+
+    page_on_call(session, escalation=case, now=NOW, case_url="https://x/nurse/cases/1")
+    repaged = [
+        repage_overdue(session, now=NOW + timedelta(minutes=6 * n), case_url_base="https://x")
+        for n in range(1, 12)
+    ]
+
+    assert MAX_PAGES_PER_CASE == 6
+    assert [len(r) for r in repaged] == [1] * 5 + [0] * 6
+    assert case.page_count == 6
+
+
 def test_acknowledged_case_is_not_paged_again(session: Session) -> None:
     case = _case(session, "urgent", "incision pus")
     nurse = _staff(session, case.practice_id, 5)

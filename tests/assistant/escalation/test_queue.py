@@ -145,3 +145,62 @@ def test_symptom_report_goes_to_the_nurse(session: Session) -> None:
     )
 
     assert (case.assigned_role, case.assigned_staff_id) == ("nurse", None)
+
+
+def test_a_second_red_flag_in_the_conversation_joins_its_open_case(session: Session) -> None:
+    conversation = _conversation_with(session, "she collapsed")
+    first = open_escalation(
+        session,
+        conversation=conversation,
+        priority="urgent",
+        category="red_flag",
+        now=MONDAY_NOON_CHICAGO,
+    )
+    session.add(Message(conversation_id=conversation.id, direction="in", body="now gums are white"))
+    session.flush()
+
+    again = open_escalation(
+        session,
+        conversation=conversation,
+        priority="emergency",
+        category="red_flag",
+        now=MONDAY_NOON_CHICAGO,
+    )
+
+    assert again.id == first.id and again.priority == "emergency"
+    actions = session.scalars(select(AuditLog.action).order_by(AuditLog.id)).all()
+    assert actions == ["escalation.opened", "escalation.joined", "escalation.raised"]
+
+
+def test_a_routine_question_after_a_red_flag_and_a_red_flag_after_resolution_get_their_own_case(
+    session: Session,
+) -> None:
+    conversation = _conversation_with(session, "she collapsed")
+    emergency = open_escalation(
+        session,
+        conversation=conversation,
+        priority="emergency",
+        category="red_flag",
+        now=MONDAY_NOON_CHICAGO,
+    )
+    session.add(Message(conversation_id=conversation.id, direction="in", body="can she eat?"))
+    session.flush()
+    routine = open_escalation(
+        session,
+        conversation=conversation,
+        priority="routine",
+        category="clinical_question",
+        now=MONDAY_NOON_CHICAGO,
+    )
+    emergency.status = "resolved"
+    session.add(Message(conversation_id=conversation.id, direction="in", body="seizure again"))
+    session.flush()
+    later = open_escalation(
+        session,
+        conversation=conversation,
+        priority="emergency",
+        category="red_flag",
+        now=MONDAY_NOON_CHICAGO,
+    )
+
+    assert len({emergency.id, routine.id, later.id}) == 3
