@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.auth import SignInRequired
+from api.rate_limits import RateLimits
 from api.routes import (
     admin_templates,
     billing,
@@ -90,6 +91,7 @@ def create_app(
             ),
             coordination_url=f"{settings.public_base_url.rstrip('/')}/coordination",
         ),
+        limits=RateLimits(settings),
     )
     app.add_middleware(
         SessionMiddleware,

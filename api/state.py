@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.rate_limits import RateLimits
 from assistant.conversation.turn import TurnHandler
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.messaging.inbox import InboxProcessor
@@ -26,3 +27,5 @@ class AppState:
     # Twilio with credentials, else a dry run that logs.
     sms_gateway: Gateway
     outreach: OutreachScheduler
+    # Per-sender and per-address limits on chat, SMS and sign-in.
+    limits: RateLimits

@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     # the TCPA healthcare exemption asks.
     outreach_daily_cap: int = 1
     outreach_weekly_cap: int = 3
+    # Request limits (`limits` notation: "20/minute", several separated by ";"). Counted in
+    # RATE_LIMIT_URL's storage: REDIS_URL's Redis when set (shared by every api worker), else
+    # this process's memory.
+    rate_limit_url: str | None = None
+    chat_rate_per_sender: str = "20/minute;200/day"
+    chat_rate_per_address: str = "600/minute"
+    sms_rate_per_number: str = "30/minute;500/day"
+    # Failed sign-ins only: a right password is never slowed down.
+    sign_in_failures_per_email: str = "5/15 minutes"
+    sign_in_failures_per_address: str = "20/15 minutes"
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"

@@ -66,6 +66,11 @@ def running_stack(workdir: Path, model: Path) -> Iterator[Stack]:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         # No proactive messages while the bench runs; every other job on its default.
         OUTREACH_POLL_SECONDS="0",
+        # The bench drives hundreds of conversations from this one address on purpose: it
+        # measures the assistant, not the request limits (tests/api/test_rate_limits.py).
+        CHAT_RATE_PER_ADDRESS="1000000/minute",
+        CHAT_RATE_PER_SENDER="1000000/minute",
+        SMS_RATE_PER_NUMBER="1000000/minute",
     )
     processes.prepare_database(env)
     commands = {

@@ -2,11 +2,12 @@
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from api.deps import PracticeDep, SessionDep, StateDep
+from api.rate_limits import client_address
 from assistant.db.models import Conversation, Message, StaffUser
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
@@ -41,8 +42,16 @@ class TurnOut(BaseModel):
 
 @router.post("/{practice}/messages", response_model=TurnOut)
 def post_message(
-    body: ChatMessageIn, practice: PracticeDep, session: SessionDep, state: StateDep
+    body: ChatMessageIn,
+    practice: PracticeDep,
+    session: SessionDep,
+    state: StateDep,
+    request: Request,
 ) -> TurnOut:
+    # Anyone may chat without signing in: bounded per address and per conversation, so one
+    # client cannot fill the queue or keep the pager busy.
+    state.limits.hit(state.limits.chat_address, client_address(request))
+    state.limits.hit(state.limits.chat_sender, f"{practice.slug}:{body.sender}")
     result = state.turns.handle(
         session,
         practice=practice,

@@ -7,7 +7,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from api.auth import PageStaff
-from api.deps import SessionDep
+from api.deps import SessionDep, StateDep
+from api.rate_limits import TOO_MANY_SIGN_INS, client_address
 from api.routes.pages import pages
 from assistant.db.models import OutboxMessage, Practice
 from assistant.staff.auth import authenticate
@@ -26,11 +27,28 @@ def login_page(request: Request) -> Response:
 def login(
     request: Request,
     session: SessionDep,
+    state: StateDep,
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
 ) -> Response:
+    limits = state.limits
+    email_key, address = email.strip().lower(), client_address(request)
+    if not (
+        limits.allows(limits.sign_in_email, email_key)
+        and limits.allows(limits.sign_in_address, address)
+    ):
+        # Locked for a while after repeated failures, even with the right password.
+        return pages.TemplateResponse(
+            request,
+            "login.html",
+            {"error": TOO_MANY_SIGN_INS, "email": email},
+            status_code=429,
+            headers={"Retry-After": "900"},
+        )
     staff = authenticate(session, email=email, password=password)
     if staff is None:
+        limits.count(limits.sign_in_email, email_key)
+        limits.count(limits.sign_in_address, address)
         return pages.TemplateResponse(
             request,
             "login.html",

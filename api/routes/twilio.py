@@ -26,6 +26,8 @@ def inbound_sms(form: TwilioForm, session: SessionDep, state: StateDep) -> Respo
     if practice is None:
         # Visible in Twilio's debugger: the number is not configured for any practice here.
         raise HTTPException(status_code=404, detail="no practice uses this number")
+    # Twilio's addresses are shared by every sender: the limit is per sending number.
+    state.limits.hit(state.limits.sms_number, f"{practice.slug}:{form.get('From', '')}")
     _, new = store_inbound(session, practice=practice, form=form, now=datetime.now(UTC))
     if new:
         state.inbox.kick()

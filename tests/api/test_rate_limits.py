@@ -1,0 +1,138 @@
+"""Request limits (issue 18): chat per conversation and per address, SMS per sending number,
+failed sign-ins per account and per address; a 429 with words a person understands."""
+
+from collections.abc import Iterator
+from datetime import date
+
+import httpx
+import pytest
+import redis
+from fastapi import FastAPI, HTTPException
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from twilio.request_validator import RequestValidator
+
+from api.main import create_app
+from api.rate_limits import RateLimits
+from assistant.db.engine import make_session_factory
+from assistant.demo import load_demo_data
+from assistant.demo.seed import DEMO_STAFF_PASSWORD
+from assistant.dialogue.rasa_client import RasaClient
+from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
+from assistant.safety.triage import Triage
+from assistant.settings import Settings
+from tests.api.conftest import ScriptedRasa
+from tests.conftest import REDIS_URL, _skip_or_fail
+
+VET = "cedar-vet-oncology"
+VET_NUMBER = "+13125550101"
+VET_NURSE = "jordan.reyes@cedar-vet.example.org"
+VET_ADMIN = "pat.sullivan@cedar-vet.example.org"
+PUBLIC = "https://assistant.example.org"
+
+
+@pytest.fixture
+def app(sqlite_engine: Engine, triage: Triage) -> Iterator[FastAPI]:
+    with make_session_factory(sqlite_engine)() as session:
+        load_demo_data(session, today=date(2026, 11, 30))
+        session.commit()
+    settings = Settings(
+        database_url=str(sqlite_engine.url),
+        public_base_url=PUBLIC,
+        sla_check_seconds=0,
+        outbox_poll_seconds=0,
+        inbox_sweep_seconds=0,
+        outreach_poll_seconds=0,
+        chat_rate_per_sender="3/minute",
+        chat_rate_per_address="5/minute",
+        sms_rate_per_number="2/minute",
+        sign_in_failures_per_email="3/15 minutes",
+        sign_in_failures_per_address="5/15 minutes",
+    )
+    rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(ScriptedRasa()))
+    yield create_app(settings, rasa=rasa, triage=triage)
+
+
+def chat(client: TestClient, sender: str) -> httpx.Response:
+    return client.post(f"/api/v1/chat/{VET}/messages", json={"sender": sender, "text": "hi"})
+
+
+def test_one_conversation_is_limited_and_told_to_wait_while_others_go_on(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        statuses = [chat(client, "web-a").status_code for _ in range(4)]
+        refused = chat(client, "web-a")
+        other = chat(client, "web-b")
+
+    assert statuses == [200, 200, 200, 429]
+    assert refused.status_code == 429 and "wait a minute" in refused.json()["detail"]
+    assert refused.headers["Retry-After"] == "60"
+    # The address's limit (5) counts every sender: the first 5 requests used it up.
+    assert other.status_code == 429
+
+
+def test_a_new_sender_per_message_does_not_escape_the_address_limit(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        statuses = [chat(client, f"web-{n}").status_code for n in range(7)]
+
+    assert statuses == [200] * 5 + [429] * 2
+
+
+def test_sms_from_one_number_is_limited(app: FastAPI) -> None:
+    def sms(sid: str, sender: str) -> httpx.Response:
+        form = {"MessageSid": sid, "From": sender, "To": VET_NUMBER, "Body": "hi", "NumMedia": "0"}
+        signature = RequestValidator(DRY_RUN_AUTH_TOKEN).compute_signature(
+            f"{PUBLIC}/twilio/sms", form
+        )
+        return client.post("/twilio/sms", data=form, headers={"X-Twilio-Signature": signature})
+
+    with TestClient(app) as client:
+        statuses = [sms(f"SM{n}", "+13125550120").status_code for n in range(3)]
+        another_number = sms("SM9", "+13125550121").status_code
+
+    assert statuses == [200, 200, 429]
+    assert another_number == 200
+
+
+def test_failed_sign_ins_lock_the_account_for_a_while_and_a_right_password_is_never_counted(
+    app: FastAPI,
+) -> None:
+    def sign_in(email: str, password: str) -> httpx.Response:
+        return client.post(
+            "/login", data={"email": email, "password": password}, follow_redirects=False
+        )
+
+    with TestClient(app) as client:
+        for _ in range(4):  # successes do not count towards the lockout
+            assert sign_in(VET_ADMIN, DEMO_STAFF_PASSWORD).status_code == 303
+        failures = [sign_in(VET_NURSE, "wrong").status_code for _ in range(3)]
+        locked = sign_in(VET_NURSE, DEMO_STAFF_PASSWORD)
+        # Same address: 3 failures so far; 2 more allowed before the address is locked too.
+        other_account = [sign_in(VET_ADMIN, "wrong").status_code for _ in range(3)]
+
+    assert failures == [401, 401, 401]
+    assert locked.status_code == 429 and "Wait 15 minutes" in locked.text
+    assert other_account == [401, 401, 429]
+
+
+def test_with_redis_every_worker_counts_together(sqlite_engine: Engine) -> None:
+    try:
+        store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+        store.ping()
+    except redis.RedisError as exc:
+        _skip_or_fail(f"Redis not reachable at {REDIS_URL}: {exc}")
+    store.flushdb()
+    settings = Settings(rate_limit_url=REDIS_URL, chat_rate_per_sender="3/minute")
+    workers = [RateLimits(settings), RateLimits(settings)]
+
+    allowed = []
+    for n in range(4):
+        worker = workers[n % 2]
+        try:
+            worker.hit(worker.chat_sender, "cedar:web-a")
+            allowed.append(True)
+        except HTTPException as refused:
+            assert refused.status_code == 429
+            allowed.append(False)
+    store.flushdb()
+
+    assert allowed == [True, True, True, False]
