@@ -15,6 +15,7 @@ from api.auth import SignInRequired
 from api.rate_limits import RateLimits
 from api.routes import (
     admin_templates,
+    api_docs,
     billing,
     chat,
     coordination,
@@ -31,6 +32,7 @@ from api.routes import (
     twilio,
     twilio_status,
 )
+from api.security_headers import SecurityHeaders
 from api.state import AppState
 from assistant.conversation.turn import TurnHandler
 from assistant.coordination.rules import ALL_RULES
@@ -73,7 +75,15 @@ def create_app(
     turns = TurnHandler(
         registry=registry, dialogue=rasa, triage=triage, case_url_base=settings.public_base_url
     )
-    app = FastAPI(title="Oncology practice assistant", version="0.1.0", lifespan=_lifespan)
+    # The API description is served to signed-in admins only (api/routes/api_docs.py).
+    app = FastAPI(
+        title="Oncology practice assistant",
+        version="0.1.0",
+        lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.assistant = AppState(
         settings=settings,
         engine=engine,
@@ -101,8 +111,10 @@ def create_app(
         https_only=settings.public_base_url.startswith("https://"),
         max_age=12 * 3600,  # one shift
     )
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(SignInRequired, _redirect_to_sign_in)
     routers = (
+        api_docs,
         health,
         practices,
         chat,

@@ -126,7 +126,12 @@ def wait_ready(timeout: float) -> int:
 
 
 def _print_ready(base: str, practices: list[dict[str, str]]) -> None:
-    lines = ["", "The assistant is ready.", f"  health:  {base}/health", f"  api:     {base}/docs"]
+    lines = [
+        "",
+        "The assistant is ready.",
+        f"  health:  {base}/health",
+        f"  api:     {base}/docs (admins)",
+    ]
     lines += [f"  chat:    {base}/chat/{p['slug']}  ({p['name']})" for p in practices]
     lines += ["Press Ctrl-C to stop rasa, actions and the api.", ""]
     print("\n".join(lines), flush=True)

@@ -1,5 +1,6 @@
 """Twilio's inbound SMS webhook: check the signature, store the message, answer at once."""
 
+import re
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, HTTPException, Response
@@ -12,6 +13,8 @@ from assistant.messaging.inbox import store_inbound
 
 router = APIRouter(tags=["twilio"])
 
+# Twilio sends at most 10 pictures with one message.
+MEDIA_COUNT = re.compile(r"10|[0-9]")
 # Nothing to say in the webhook's answer: replies go out through the outbox.
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -20,6 +23,8 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 def inbound_sms(form: TwilioForm, session: SessionDep, state: StateDep) -> Response:
     if not form.get("MessageSid"):
         raise HTTPException(status_code=400, detail="MessageSid missing")
+    if not MEDIA_COUNT.fullmatch(form.get("NumMedia") or "0"):
+        raise HTTPException(status_code=400, detail="NumMedia must be a number from 0 to 10")
     practice = session.scalars(
         select(Practice).where(Practice.sms_number == form.get("To"))
     ).first()

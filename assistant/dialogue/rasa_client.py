@@ -5,6 +5,7 @@ always goes to the same one, so its turns never wait on another process's lock o
 """
 
 import logging
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,14 @@ def parse_rasa_urls(value: str) -> list[str]:
     return urls
 
 
+def without_forced_intent(text: str) -> str:
+    """Rasa reads a message starting with "/" as a forced intent ("/book_appointment"), which
+    would let a client skip understanding and choose the dialogue's path. Leading slashes
+    are dropped; a message of slashes alone becomes "?", which reads as unclear."""
+    cleaned = re.sub(r"^[\s/]+", "", text)
+    return cleaned if cleaned.strip() else "?"
+
+
 class RasaClient:
     def __init__(
         self,
@@ -74,7 +83,11 @@ class RasaClient:
         try:
             response = self._http[self.url_for(sender_id)].post(
                 "/webhooks/rest/webhook",
-                json={"sender": sender_id, "message": text, "metadata": metadata},
+                json={
+                    "sender": sender_id,
+                    "message": without_forced_intent(text),
+                    "metadata": metadata,
+                },
             )
             response.raise_for_status()
             payload = response.json()
