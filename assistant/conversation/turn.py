@@ -22,7 +22,11 @@ from assistant.db.models import (
     Patient,
     Practice,
 )
-from assistant.dialogue.rasa_client import DialogueUnavailable, RasaClient
+from assistant.dialogue.rasa_client import (
+    DialogueUnavailable,
+    RasaClient,
+    without_forced_intent,
+)
 from assistant.escalation.paging import PAGED_PRIORITIES, page_on_call
 from assistant.escalation.queue import most_urgent, open_escalation, open_red_flag_case
 from assistant.messaging.consent import ROUTE_FOR, TEMPLATE_FOR, asks_to_stop_texts, keyword_of
@@ -220,6 +224,9 @@ class TurnHandler:
             ):
                 # "BOOK" to a referral: the booking dialogue, offered the referral's visit type.
                 text = REFERRAL_BOOKING_REQUEST
+            else:
+                # A client's own "/intent" must not choose the dialogue's path.
+                text = without_forced_intent(text)
             # No database connection is held while Rasa works: its actions call back into
             # the api, and under load those calls would wait for a connection this turn holds.
             session.commit()

@@ -85,7 +85,7 @@ class RasaClient:
                 "/webhooks/rest/webhook",
                 json={
                     "sender": sender_id,
-                    "message": without_forced_intent(text),
+                    "message": text,
                     "metadata": metadata,
                 },
             )

@@ -420,3 +420,17 @@ def test_asking_for_a_person_gets_one_even_when_rasa_reads_it_as_an_faq(session:
 
     assert [r.template_id for r in result.replies] == ["both.handoff.person_will_reply"]
     assert result.escalation is not None and result.escalation.priority == "routine"
+
+
+def test_a_clients_own_slash_command_reaches_rasa_as_words_not_a_forced_intent(
+    session: Session,
+) -> None:
+    seen: list[str] = []
+
+    def respond(body: dict) -> httpx.Response:
+        seen.append(body["message"])
+        return httpx.Response(200, json=[custom("greet.hello", "other")])
+
+    run_turn(session, rasa_answering(respond), "/book_appointment")
+
+    assert seen == ["book_appointment"]
