@@ -1,15 +1,13 @@
 """Who is signed in: the staff member named by the signed session cookie."""
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
 from api.deps import SessionDep
 from assistant.db.models import StaffUser
-
-# Roles that work clinical cases; admins may look and reassign, not answer clients.
-CLINICAL_ROLES = ("nurse", "oncologist", "surgeon")
-BILLING_ROLES = ("billing", "admin")
+from assistant.staff.permissions import Permission, allowed
 
 
 class SignInRequired(Exception):
@@ -36,19 +34,40 @@ def current_staff_for_page(request: Request, session: SessionDep) -> StaffUser:
     return staff
 
 
-def clinical_staff(staff: Annotated[StaffUser, Depends(current_staff)]) -> StaffUser:
-    if staff.role not in CLINICAL_ROLES:
-        raise HTTPException(status_code=403, detail="only nurses and clinicians answer cases")
-    return staff
+def requires(*permissions: Permission, page: bool = False) -> Callable[..., StaffUser]:
+    """A dependency: the signed-in staff member, when their role has one of `permissions`
+    (the table in assistant/staff/permissions.py), else 403. `page=True` sends the signed-out
+    to the sign-in page instead of answering 401."""
+    signed_in: Callable[..., StaffUser] = current_staff_for_page if page else current_staff
+
+    def check(staff: Annotated[StaffUser, Depends(signed_in)]) -> StaffUser:
+        if not any(allowed(staff.role, p) for p in permissions):
+            raise HTTPException(status_code=403, detail=f"your role may not {permissions[0].value}")
+        return staff
+
+    # Read by the test that walks every route for every role.
+    check.permissions = permissions  # type: ignore[attr-defined]
+    return check
 
 
-def billing_staff(staff: Annotated[StaffUser, Depends(current_staff)]) -> StaffUser:
-    if staff.role not in BILLING_ROLES:
-        raise HTTPException(status_code=403, detail="only billing staff and admins")
-    return staff
-
-
-CurrentStaff = Annotated[StaffUser, Depends(current_staff)]
-BillingStaff = Annotated[StaffUser, Depends(billing_staff)]
-ClinicalStaff = Annotated[StaffUser, Depends(clinical_staff)]
+P = Permission
+# One name per permission, for route signatures: `staff: ClinicalCaseViewer`.
+ClinicalCaseViewer = Annotated[StaffUser, Depends(requires(P.VIEW_CLINICAL_CASES))]
+# Cases of either queue: the route then checks the case's own kind (`permissions.to_view`).
+CaseViewer = Annotated[StaffUser, Depends(requires(P.VIEW_CLINICAL_CASES, P.VIEW_BILLING))]
+CaseWorker = Annotated[
+    StaffUser, Depends(requires(P.ANSWER_CLINICAL_CASES, P.ANSWER_BILLING_CASES))
+]
+BillingViewer = Annotated[StaffUser, Depends(requires(P.VIEW_BILLING))]
+BillingWorker = Annotated[StaffUser, Depends(requires(P.ANSWER_BILLING_CASES))]
+CaseReassigner = Annotated[StaffUser, Depends(requires(P.REASSIGN_CASES))]
+StaffListViewer = Annotated[StaffUser, Depends(requires(P.VIEW_STAFF))]
+PatientPlanViewer = Annotated[StaffUser, Depends(requires(P.VIEW_PATIENT_PLANS))]
+PatientPlanEditor = Annotated[StaffUser, Depends(requires(P.UPDATE_PATIENT_PLANS))]
+TemplateViewer = Annotated[StaffUser, Depends(requires(P.VIEW_TEMPLATES))]
+TemplateApprover = Annotated[StaffUser, Depends(requires(P.APPROVE_TEMPLATES))]
+PracticeManager = Annotated[StaffUser, Depends(requires(P.MANAGE_PRACTICE))]
+ClinicalCaseViewerPage = Annotated[StaffUser, Depends(requires(P.VIEW_CLINICAL_CASES, page=True))]
+PracticeManagerPage = Annotated[StaffUser, Depends(requires(P.MANAGE_PRACTICE, page=True))]
+# Any signed-in staff member: for pages whose data comes from routes that check a permission.
 PageStaff = Annotated[StaffUser, Depends(current_staff_for_page)]

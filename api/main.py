@@ -50,6 +50,26 @@ from assistant.settings import Settings, get_settings
 from assistant.templates import TemplateRegistry
 
 REQUEST_THREADS = 200
+# Every router of the api (tests/api/test_permissions.py walks their routes).
+ROUTE_MODULES = (
+    api_docs,
+    health,
+    practices,
+    chat,
+    internal,
+    internal_booking,
+    internal_billing,
+    billing,
+    pages,
+    nurse,
+    staff_pages,
+    twilio,
+    twilio_status,
+    admin_templates,
+    protocols,
+    coordination,
+    support_resources,
+)
 
 
 def create_app(
@@ -113,26 +133,7 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(SignInRequired, _redirect_to_sign_in)
-    routers = (
-        api_docs,
-        health,
-        practices,
-        chat,
-        internal,
-        internal_booking,
-        internal_billing,
-        billing,
-        pages,
-        nurse,
-        staff_pages,
-        twilio,
-        twilio_status,
-        admin_templates,
-        protocols,
-        coordination,
-        support_resources,
-    )
-    for module in routers:
+    for module in ROUTE_MODULES:
         app.include_router(module.router)
     return app
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from api.auth import CurrentStaff
+from api.auth import TemplateApprover, TemplateViewer
 from api.deps import SessionDep, StateDep
 from assistant.db.models import Practice, StaffUser
 from assistant.templates import approval
@@ -68,14 +68,16 @@ def _template_for(
 
 
 @router.get("", response_model=list[TemplateOut])
-def list_templates(state: StateDep, session: SessionDep, staff: CurrentStaff) -> list[TemplateOut]:
+def list_templates(
+    state: StateDep, session: SessionDep, staff: TemplateViewer
+) -> list[TemplateOut]:
     practice = session.get_one(Practice, staff.practice_id)
     return [_out(t) for t in state.registry if _visible(t, practice)]
 
 
 @router.get("/{template_id}/approvals", response_model=list[ApprovalOut])
 def approval_history(
-    template_id: str, state: StateDep, session: SessionDep, staff: CurrentStaff
+    template_id: str, state: StateDep, session: SessionDep, staff: TemplateViewer
 ) -> list[ApprovalOut]:
     """Every approval recorded in this database, newest first."""
     _template_for(state, session, staff, template_id)
@@ -95,12 +97,10 @@ def approval_history(
 
 @router.post("/{template_id}/approve", response_model=TemplateOut)
 def approve_template(
-    template_id: str, state: StateDep, session: SessionDep, staff: CurrentStaff
+    template_id: str, state: StateDep, session: SessionDep, staff: TemplateApprover
 ) -> TemplateOut:
     """Approve the template's current words as the signed-in clinician."""
     template = _template_for(state, session, staff, template_id)
-    if staff.role not in approval.APPROVER_ROLES:
-        raise HTTPException(status_code=403, detail="only clinicians approve templates")
     try:
         approval.approve(
             session,

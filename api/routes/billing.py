@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.auth import BillingStaff
+from api.auth import BillingViewer, BillingWorker
 from api.deps import SessionDep, StateDep
 from api.routes.nurse import CaseSummary, case_summary
 from assistant.billing import records
@@ -49,14 +49,14 @@ class StatusOut(BaseModel):
 
 
 @router.get("/queue", response_model=list[CaseSummary])
-def billing_queue(staff: BillingStaff, session: SessionDep) -> list[CaseSummary]:
+def billing_queue(staff: BillingViewer, session: SessionDep) -> list[CaseSummary]:
     now = datetime.now(UTC)
     cases = casework.queue(session, practice_id=staff.practice_id, billing=True)
     return [case_summary(session, e, now) for e in cases]
 
 
 @router.get("/claims/stale", response_model=list[ClaimOut])
-def stale(staff: BillingStaff, session: SessionDep, days: int = 14) -> list[ClaimOut]:
+def stale(staff: BillingViewer, session: SessionDep, days: int = 14) -> list[ClaimOut]:
     """Submitted or pending claims with no payer update for `days` days: call the payer."""
     found = records.stale_claims(
         session, practice_id=staff.practice_id, now=datetime.now(UTC), days=days
@@ -65,7 +65,7 @@ def stale(staff: BillingStaff, session: SessionDep, days: int = 14) -> list[Clai
 
 
 @router.get("/surgical-cases/{case_ref}/check", response_model=list[FindingOut])
-def check_case(case_ref: str, staff: BillingStaff, session: SessionDep) -> list[FindingOut]:
+def check_case(case_ref: str, staff: BillingViewer, session: SessionDep) -> list[FindingOut]:
     """The claim consistency check for one surgical case, before its claims go out: an empty
     list means the claims agree."""
     findings = check_surgical_case(
@@ -79,7 +79,7 @@ def check_case(case_ref: str, staff: BillingStaff, session: SessionDep) -> list[
 
 @router.post("/claims/{claim_id}/status", response_model=StatusOut)
 def change_status(
-    claim_id: int, body: StatusIn, staff: BillingStaff, session: SessionDep, state: StateDep
+    claim_id: int, body: StatusIn, staff: BillingWorker, session: SessionDep, state: StateDep
 ) -> StatusOut:
     claim = session.get(Claim, claim_id)
     if claim is None or claim.practice_id != staff.practice_id:

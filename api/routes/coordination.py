@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.auth import ClinicalStaff, CurrentStaff
+from api.auth import PatientPlanEditor, PatientPlanViewer
 from api.deps import SessionDep
 from assistant.audit import record
 from assistant.coordination import cases
@@ -130,7 +130,7 @@ class CaseOut(BaseModel):
 @router.get("", response_model=list[PatientCheckpoints])
 @router.get("/", response_model=list[PatientCheckpoints], include_in_schema=False)
 def checkpoints(
-    staff: CurrentStaff, session: SessionDep, days: int = Query(default=14, ge=1, le=90)
+    staff: PatientPlanViewer, session: SessionDep, days: int = Query(default=14, ge=1, le=90)
 ) -> list[PatientCheckpoints]:
     """Per patient: visits in the next `days` days, live surgical cases, open alerts, and a
     short list of what is missing; soonest checkpoint first."""
@@ -139,7 +139,7 @@ def checkpoints(
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=AlertResolved)
-def resolve_alert(alert_id: int, staff: ClinicalStaff, session: SessionDep) -> AlertResolved:
+def resolve_alert(alert_id: int, staff: PatientPlanEditor, session: SessionDep) -> AlertResolved:
     alert = session.get(StaffAlert, alert_id)
     if alert is None or alert.practice_id != staff.practice_id:
         raise HTTPException(status_code=404, detail="no such alert in your practice")
@@ -154,7 +154,7 @@ def resolve_alert(alert_id: int, staff: ClinicalStaff, session: SessionDep) -> A
 
 @router.post("/patients/{patient_id}/status", response_model=StatusOut)
 def change_status(
-    patient_id: int, body: StatusIn, staff: ClinicalStaff, session: SessionDep
+    patient_id: int, body: StatusIn, staff: PatientPlanEditor, session: SessionDep
 ) -> StatusOut:
     """Palliative, euthanasia scheduled or deceased: every reminder still waiting stops."""
     patient = _patient(session, staff, patient_id)
@@ -170,7 +170,7 @@ def change_status(
 
 @router.post("/appointments/{appointment_id}/complete", response_model=AppointmentOut)
 def complete_visit(
-    appointment_id: int, body: CompleteIn, staff: ClinicalStaff, session: SessionDep
+    appointment_id: int, body: CompleteIn, staff: PatientPlanEditor, session: SessionDep
 ) -> AppointmentOut:
     """The visit took place (with the drug given, for a treatment): the treatment summary
     to the owner follows."""
@@ -199,7 +199,9 @@ def complete_visit(
 
 
 @router.post("/patients/{patient_id}/labs", response_model=LabOut, status_code=201)
-def record_lab(patient_id: int, body: LabIn, staff: ClinicalStaff, session: SessionDep) -> LabOut:
+def record_lab(
+    patient_id: int, body: LabIn, staff: PatientPlanEditor, session: SessionDep
+) -> LabOut:
     patient = _patient(session, staff, patient_id)
     now = datetime.now(UTC)
     if body.collected_at > now:
@@ -226,7 +228,7 @@ def record_lab(patient_id: int, body: LabIn, staff: ClinicalStaff, session: Sess
 
 
 @router.post("/cases", response_model=CaseOut, status_code=201)
-def open_case(body: CaseIn, staff: ClinicalStaff, session: SessionDep) -> CaseOut:
+def open_case(body: CaseIn, staff: PatientPlanEditor, session: SessionDep) -> CaseOut:
     patient = _patient(session, staff, body.patient_id)
     practice = session.get_one(Practice, staff.practice_id)
     now = datetime.now(UTC)
@@ -253,7 +255,7 @@ def open_case(body: CaseIn, staff: ClinicalStaff, session: SessionDep) -> CaseOu
 
 @router.post("/cases/{ref}/items/{code}/done", response_model=CaseOut)
 def item_done(
-    ref: str, code: str, body: ItemDoneIn, staff: ClinicalStaff, session: SessionDep
+    ref: str, code: str, body: ItemDoneIn, staff: PatientPlanEditor, session: SessionDep
 ) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
@@ -271,7 +273,7 @@ def item_done(
 
 @router.post("/cases/{ref}/authorization", response_model=CaseOut)
 def authorization(
-    ref: str, body: AuthorizationIn, staff: ClinicalStaff, session: SessionDep
+    ref: str, body: AuthorizationIn, staff: PatientPlanEditor, session: SessionDep
 ) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
@@ -286,7 +288,9 @@ def authorization(
 
 
 @router.post("/cases/{ref}/pathology", response_model=CaseOut)
-def pathology(ref: str, body: PathologyIn, staff: ClinicalStaff, session: SessionDep) -> CaseOut:
+def pathology(
+    ref: str, body: PathologyIn, staff: PatientPlanEditor, session: SessionDep
+) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
     if any(moment is not None and moment > now for moment in (body.received_at, body.passed_on_at)):
@@ -306,7 +310,7 @@ def pathology(ref: str, body: PathologyIn, staff: ClinicalStaff, session: Sessio
 
 
 @router.post("/cases/{ref}/adjuvant", response_model=CaseOut)
-def adjuvant(ref: str, body: AdjuvantIn, staff: ClinicalStaff, session: SessionDep) -> CaseOut:
+def adjuvant(ref: str, body: AdjuvantIn, staff: PatientPlanEditor, session: SessionDep) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
     _or_422(
@@ -320,7 +324,7 @@ def adjuvant(ref: str, body: AdjuvantIn, staff: ClinicalStaff, session: SessionD
 
 
 @router.post("/cases/{ref}/surgery-done", response_model=CaseOut)
-def surgery_done(ref: str, staff: ClinicalStaff, session: SessionDep) -> CaseOut:
+def surgery_done(ref: str, staff: PatientPlanEditor, session: SessionDep) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
     _or_422(
@@ -331,7 +335,7 @@ def surgery_done(ref: str, staff: ClinicalStaff, session: SessionDep) -> CaseOut
 
 
 @router.post("/cases/{ref}/discharge", response_model=CaseOut)
-def discharge(ref: str, staff: ClinicalStaff, session: SessionDep) -> CaseOut:
+def discharge(ref: str, staff: PatientPlanEditor, session: SessionDep) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
     _or_422(session, lambda: cases.discharge(session, case=case, now=now, staff_id=staff.id))

@@ -7,11 +7,18 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from api.auth import BILLING_ROLES, CLINICAL_ROLES, CurrentStaff
+from api.auth import (
+    CaseReassigner,
+    CaseViewer,
+    CaseWorker,
+    ClinicalCaseViewer,
+    StaffListViewer,
+)
 from api.deps import SessionDep
 from assistant.db.models import Contact, Conversation, Escalation, Message, StaffUser
 from assistant.escalation import casework
 from assistant.messaging import outbox
+from assistant.staff import permissions
 
 router = APIRouter(prefix="/api/v1/nurse", tags=["nurse"])
 
@@ -69,7 +76,7 @@ class Colleague(BaseModel):
 
 
 @router.get("/queue", response_model=list[CaseSummary])
-def list_queue(staff: CurrentStaff, session: SessionDep) -> list[CaseSummary]:
+def list_queue(staff: ClinicalCaseViewer, session: SessionDep) -> list[CaseSummary]:
     now = datetime.now(UTC)
     return [
         case_summary(session, e, now)
@@ -78,7 +85,7 @@ def list_queue(staff: CurrentStaff, session: SessionDep) -> list[CaseSummary]:
 
 
 @router.get("/staff", response_model=list[Colleague])
-def colleagues(staff: CurrentStaff, session: SessionDep) -> list[Colleague]:
+def colleagues(staff: StaffListViewer, session: SessionDep) -> list[Colleague]:
     people = session.scalars(
         select(StaffUser)
         .where(StaffUser.practice_id == staff.practice_id, StaffUser.active.is_(True))
@@ -88,12 +95,12 @@ def colleagues(staff: CurrentStaff, session: SessionDep) -> list[Colleague]:
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
-def show_case(case_id: int, staff: CurrentStaff, session: SessionDep) -> CaseDetail:
-    return _detail(session, _case(session, staff, case_id))
+def show_case(case_id: int, staff: CaseViewer, session: SessionDep) -> CaseDetail:
+    return _detail(session, _visible_case(session, staff, case_id))
 
 
 @router.post("/cases/{case_id}/claim", response_model=CaseDetail)
-def claim_case(case_id: int, staff: CurrentStaff, session: SessionDep) -> CaseDetail:
+def claim_case(case_id: int, staff: CaseWorker, session: SessionDep) -> CaseDetail:
     escalation = _answerable_case(session, staff, case_id)
     try:
         casework.claim(session, escalation=escalation, staff=staff, now=datetime.now(UTC))
@@ -105,7 +112,7 @@ def claim_case(case_id: int, staff: CurrentStaff, session: SessionDep) -> CaseDe
 
 @router.post("/cases/{case_id}/reply", response_model=CaseDetail)
 def reply_to_client(
-    case_id: int, body: ReplyIn, staff: CurrentStaff, session: SessionDep
+    case_id: int, body: ReplyIn, staff: CaseWorker, session: SessionDep
 ) -> CaseDetail:
     escalation = _answerable_case(session, staff, case_id)
     _run(
@@ -119,7 +126,7 @@ def reply_to_client(
 
 @router.post("/cases/{case_id}/resolve", response_model=CaseDetail)
 def resolve_case(
-    case_id: int, body: ResolveIn, staff: CurrentStaff, session: SessionDep
+    case_id: int, body: ResolveIn, staff: CaseWorker, session: SessionDep
 ) -> CaseDetail:
     escalation = _answerable_case(session, staff, case_id)
     _run(
@@ -133,12 +140,16 @@ def resolve_case(
 
 @router.post("/cases/{case_id}/reassign", response_model=CaseDetail)
 def reassign_case(
-    case_id: int, body: ReassignIn, staff: CurrentStaff, session: SessionDep
+    case_id: int, body: ReassignIn, staff: CaseReassigner, session: SessionDep
 ) -> CaseDetail:
-    escalation = _case(session, staff, case_id)
+    escalation = _visible_case(session, staff, case_id)
     to = session.get(StaffUser, body.staff_id)
     if to is None or to.practice_id != staff.practice_id:
         raise HTTPException(status_code=404, detail="no such colleague")
+    if not permissions.allowed(to.role, permissions.to_answer(_is_billing(escalation))):
+        # Handing an emergency to someone who cannot answer it would stop the paging and
+        # leave the client with nobody.
+        raise HTTPException(status_code=409, detail=f"{to.name} cannot answer this case")
     _run(
         lambda: casework.reassign(
             session, escalation=escalation, staff=staff, to=to, now=datetime.now(UTC)
@@ -156,15 +167,27 @@ def _case(session: SessionDep, staff: StaffUser, case_id: int) -> Escalation:
     return escalation
 
 
+def _is_billing(escalation: Escalation) -> bool:
+    return escalation.assigned_role == casework.BILLING_ROLE
+
+
+def _visible_case(session: SessionDep, staff: StaffUser, case_id: int) -> Escalation:
+    """A case this person may see: billing cases for billing staff and admins, the others
+    (clinical details) for nurses, clinicians and admins."""
+    escalation = _case(session, staff, case_id)
+    needed = permissions.to_view(_is_billing(escalation))
+    if not permissions.allowed(staff.role, needed):
+        raise HTTPException(status_code=403, detail=f"your role may not {needed.value}")
+    return escalation
+
+
 def _answerable_case(session: SessionDep, staff: StaffUser, case_id: int) -> Escalation:
     """A case this person may claim, answer and close: billing staff (and admins) the
     billing queue's cases, nurses and clinicians every other case."""
     escalation = _case(session, staff, case_id)
-    billing_case = escalation.assigned_role == casework.BILLING_ROLE
-    allowed = BILLING_ROLES if billing_case else CLINICAL_ROLES
-    if staff.role not in allowed:
-        who = "billing staff" if billing_case else "nurses and clinicians"
-        raise HTTPException(status_code=403, detail=f"only {who} answer this case")
+    needed = permissions.to_answer(_is_billing(escalation))
+    if not permissions.allowed(staff.role, needed):
+        raise HTTPException(status_code=403, detail=f"your role may not {needed.value}")
     return escalation
 
 

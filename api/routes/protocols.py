@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from api.auth import CurrentStaff
+from api.auth import PatientPlanEditor, PatientPlanViewer
 from api.deps import SessionDep
 from assistant.db.models import AppointmentType, Patient, Practice, StaffUser
 from assistant.scheduling.booking import BookingError
@@ -60,7 +60,7 @@ class SeriesOut(BaseModel):
 
 
 @router.get("/protocols", response_model=list[ProtocolOut])
-def list_protocols(staff: CurrentStaff) -> list[ProtocolOut]:
+def list_protocols(staff: PatientPlanViewer) -> list[ProtocolOut]:
     return [
         ProtocolOut(
             code=p.code,
@@ -79,7 +79,7 @@ def list_protocols(staff: CurrentStaff) -> list[ProtocolOut]:
 
 @router.post("/patients/{patient_id}/protocols", response_model=SeriesOut, status_code=201)
 def start_protocol(
-    patient_id: int, body: SeriesIn, staff: CurrentStaff, session: SessionDep
+    patient_id: int, body: SeriesIn, staff: PatientPlanEditor, session: SessionDep
 ) -> SeriesOut:
     patient = session.get(Patient, patient_id)
     if patient is None or patient.practice_id != staff.practice_id:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from api.auth import PageStaff
+from api.auth import ClinicalCaseViewerPage, PageStaff
 from api.deps import SessionDep, StateDep
 from api.rate_limits import TOO_MANY_SIGN_INS, client_address
 from api.routes.pages import pages
@@ -93,7 +93,7 @@ def case_page(request: Request, case_id: int, staff: PageStaff, session: Session
 
 
 @router.get("/nurse/outbox", response_class=HTMLResponse)
-def outbox_page(request: Request, staff: PageStaff, session: SessionDep) -> Response:
+def outbox_page(request: Request, staff: ClinicalCaseViewerPage, session: SessionDep) -> Response:
     """What the practice sent or will send by SMS; with no Twilio account, the dry-run log."""
     practice = session.get_one(Practice, staff.practice_id)
     messages = session.scalars(

@@ -1,29 +1,18 @@
 """Admin API for the practice's pet-loss and end-of-life resources: what the grief-support
 messages share at each stage (palliative, euthanasia scheduled, deceased)."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.auth import current_staff
+from api.auth import PracticeManager as AdminStaff
 from api.deps import SessionDep
 from assistant.audit import record
 from assistant.coordination.grief import END_OF_LIFE_STAGES
 from assistant.db.models import StaffUser, SupportResource
 
 router = APIRouter(prefix="/api/v1/admin/support-resources", tags=["admin"])
-
-
-def admin_staff(staff: Annotated[StaffUser, Depends(current_staff)]) -> StaffUser:
-    if staff.role != "admin":
-        raise HTTPException(status_code=403, detail="only practice admins edit support resources")
-    return staff
-
-
-AdminStaff = Annotated[StaffUser, Depends(admin_staff)]
 
 
 class ResourceIn(BaseModel):

@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 
 from assistant import audit
 from assistant.db.models import Practice, StaffUser, TemplateApproval
+from assistant.staff.permissions import ROLE_PERMISSIONS, Permission, allowed
 from assistant.templates.registry import Template, TemplateRegistry
 
-# Roles whose approval makes a template sendable: the practice's clinicians.
-APPROVER_ROLES = ("oncologist", "surgeon")
+# The roles the permission table lets approve (assistant/staff/permissions.py): clinicians.
+APPROVER_ROLES = tuple(
+    role for role in ROLE_PERMISSIONS if allowed(role, Permission.APPROVE_TEMPLATES)
+)
 
 
 class ApprovalRefused(Exception):

@@ -190,11 +190,15 @@ def test_the_view_shows_a_chemo_visit_with_no_cbc_and_its_open_alert(
     assert [a["id"] for a in biscuit["alerts"]] == [alert]
 
 
-def test_the_view_is_per_practice_and_open_to_billing_staff(world: World) -> None:
+def test_the_view_is_per_practice_and_closed_to_billing_staff(world: World) -> None:
+    # Labs and treatment checkpoints are health details: billing staff see billing records
+    # only (issue 18); admins look.
     world.book(NOW + timedelta(days=2))
 
+    with world.signed_in("vet-admin") as admin:
+        assert [p["name"] for p in admin.get(API).json()] == ["Biscuit"]
     with world.signed_in("vet-billing") as billing:
-        assert [p["name"] for p in billing.get(API).json()] == ["Biscuit"]
+        assert billing.get(API).status_code == 403
     with world.signed_in("human-nurse") as other_practice:
         assert other_practice.get(API).json() == []
 
