@@ -1,6 +1,7 @@
 """Billing endpoints for the action server (shared secret): what a billing message asks for,
 and the answer from the records, for a verified contact only."""
 
+from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -39,7 +40,7 @@ def billing_answer(
     """Amounts and statuses: 403 unless this conversation's contact is verified."""
     conversation = conversation_or_404(session, conversation_id)
     patients = patients_of(session, conversation)
-    if identity_status(session, conversation, patients) != "verified":
+    if identity_status(session, conversation, patients, now=datetime.now(UTC)) != "verified":
         raise HTTPException(status_code=403, detail="not a verified contact")
     return answer(
         session,

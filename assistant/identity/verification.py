@@ -2,13 +2,15 @@
 
 A known phone number maps to its contact, but details go only to a verified contact: the pet's
 name and the owner's last name for owners, the patient's date of birth for patients and
-caregivers. Asked once per conversation; after MAX_FAILURES wrong answers the conversation is
-locked and a person takes over.
+caregivers. The answer must name them and nothing else: a reply listing many names does not
+pass. A verification lasts VERIFIED_FOR, then it is asked again; a new number is a new
+conversation and is asked too. After MAX_FAILURES wrong answers the conversation is locked and
+a person takes over.
 """
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from dateparser.search import search_dates
@@ -19,12 +21,23 @@ from assistant.db.models import Contact, ContactPatient, Conversation, Patient
 
 IdentityStatus = Literal["unknown", "unverified", "verified", "locked"]
 MAX_FAILURES = 3
+# How long one verification lasts (issue 18: a verified number stayed verified forever).
+VERIFIED_FOR = timedelta(days=30)
+# Words a reply may carry besides the two names: "it's Biscuit, last name Alvarez".
+FILLER_WORDS = frozenset(
+    "a am and dog cat pet pets is it its im i m my name names last surname owner owners the"
+    " this s her his he she family our we are here hi hello yes ok okay thats that".split()
+)
 # Patients who must never be offered a visit or named in a reminder.
 INACTIVE_STATUSES = ("deceased",)
 
 
 def identity_status(
-    session: Session, conversation: Conversation, patients: list[Patient] | None = None
+    session: Session,
+    conversation: Conversation,
+    patients: list[Patient] | None = None,
+    *,
+    now: datetime,
 ) -> IdentityStatus:
     """`patients`: the contact's, when the caller has already read them."""
     # A number with no pet or patient on file is unknown, even if it has a contact row
@@ -33,7 +46,7 @@ def identity_status(
         patients = patients_of(session, conversation)
     if conversation.contact_id is None or not patients:
         return "unknown"
-    if conversation.verified_at is not None:
+    if conversation.verified_at is not None and now - conversation.verified_at < VERIFIED_FOR:
         return "verified"
     if conversation.verify_failures >= MAX_FAILURES:
         return "locked"
@@ -63,7 +76,7 @@ def verify(
 ) -> IdentityStatus:
     """Check one answer; record success or the failure, and return the new status."""
     patients = patients_of(session, conversation)
-    status = identity_status(session, conversation, patients)
+    status = identity_status(session, conversation, patients, now=now)
     if status != "unverified":
         return status
     contact = session.get_one(Contact, conversation.contact_id)
@@ -76,7 +89,7 @@ def verify(
     else:
         conversation.verify_failures += 1
     session.flush()
-    return identity_status(session, conversation, patients)
+    return identity_status(session, conversation, patients, now=now)
 
 
 def words(text: str) -> list[str]:
@@ -95,9 +108,15 @@ def contains_words(text_words: list[str], name: str) -> bool:
 
 
 def _names_match(answer: str, contact: Contact, patients: list[Patient]) -> bool:
-    said = words(answer)
-    has_last_name = contains_words(said, contact.last_name)
-    return has_last_name and any(contains_words(said, p.name) for p in patients)
+    """The owner's last name and one of their pets' names, each exactly, and no other name:
+    "Biscuit Alvarez" passes, a list of a dozen pet names and surnames does not."""
+    said = [w for w in words(answer) if w not in FILLER_WORDS]
+    last = words(contact.last_name)
+    for patient in patients:
+        pet = words(patient.name)
+        if pet and last and sorted(said) == sorted(pet + last):
+            return True
+    return False
 
 
 def _birth_date_matches(answer: str, patients: list[Patient], now: datetime) -> bool:

@@ -97,7 +97,7 @@ def visit_time_label(moment: datetime, timezone: ZoneInfo) -> str:
 def context(session: Session, *, conversation: Conversation, now: datetime) -> BookingContext:
     """Who is asking and, only when verified, their pets or patients and coming visits."""
     patients = patients_of(session, conversation)
-    status = identity_status(session, conversation, patients)
+    status = identity_status(session, conversation, patients, now=now)
     practice = conversation.practice
     types = session.scalars(
         select(AppointmentType)
@@ -230,7 +230,7 @@ def answer_time(
         if move_visit_id is not None:
             appointment = reschedule(
                 session,
-                appointment=_own_visit(session, conversation, move_visit_id),
+                appointment=_own_visit(session, conversation, move_visit_id, now),
                 starts_at=chosen.starts_at,
                 idempotency_key=idempotency_key,
                 now=now,
@@ -238,7 +238,7 @@ def answer_time(
         else:
             appointment = book(
                 session,
-                patient=_own_patient(session, conversation, patient_id),
+                patient=_own_patient(session, conversation, patient_id, now),
                 appointment_type=_visit_type(session, conversation, type_code),
                 starts_at=chosen.starts_at,
                 clinician_id=chosen.clinician_id,
@@ -267,7 +267,7 @@ def answer_time(
 def cancel_visit(
     session: Session, *, conversation: Conversation, visit_id: int, now: datetime
 ) -> VisitView:
-    appointment = _own_visit(session, conversation, visit_id)
+    appointment = _own_visit(session, conversation, visit_id, now)
     view = _view_of(session, conversation, appointment)
     cancel(session, appointment=appointment, now=now)
     return view
@@ -276,7 +276,7 @@ def cancel_visit(
 def confirm_visit(
     session: Session, *, conversation: Conversation, visit_id: int, now: datetime
 ) -> VisitView:
-    appointment = _own_visit(session, conversation, visit_id)
+    appointment = _own_visit(session, conversation, visit_id, now)
     confirm(session, appointment=appointment, now=now)
     return _view_of(session, conversation, appointment)
 
@@ -302,8 +302,10 @@ def _view_of(session: Session, conversation: Conversation, appointment: Appointm
     return _view(session, appointment, patient.name, ZoneInfo(conversation.practice.timezone))
 
 
-def _own_patient(session: Session, conversation: Conversation, patient_id: int | None) -> Patient:
-    patients = _verified_patients(session, conversation)
+def _own_patient(
+    session: Session, conversation: Conversation, patient_id: int | None, now: datetime
+) -> Patient:
+    patients = _verified_patients(session, conversation, now)
     if patient_id is None and len(patients) == 1:
         return patients[0]
     for patient in patients:
@@ -312,17 +314,21 @@ def _own_patient(session: Session, conversation: Conversation, patient_id: int |
     raise NotYours(f"patient {patient_id}")
 
 
-def _own_visit(session: Session, conversation: Conversation, visit_id: int) -> Appointment:
+def _own_visit(
+    session: Session, conversation: Conversation, visit_id: int, now: datetime
+) -> Appointment:
     appointment = session.get(Appointment, visit_id)
-    patients = {p.id for p in _verified_patients(session, conversation)}
+    patients = {p.id for p in _verified_patients(session, conversation, now)}
     if appointment is None or appointment.patient_id not in patients:
         raise NotYours(f"visit {visit_id}")
     return appointment
 
 
-def _verified_patients(session: Session, conversation: Conversation) -> list[Patient]:
+def _verified_patients(
+    session: Session, conversation: Conversation, now: datetime
+) -> list[Patient]:
     patients = patients_of(session, conversation)
-    if identity_status(session, conversation, patients) != "verified":
+    if identity_status(session, conversation, patients, now=now) != "verified":
         raise NotYours("the contact is not verified")
     return patients
 

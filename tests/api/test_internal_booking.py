@@ -130,6 +130,52 @@ def test_a_known_number_sees_nothing_until_verified(demo: TestClient, db: Sessio
     assert {v["patient_name"] for v in after["visits"]} == {"Biscuit", "Pepper"}
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "biscuit alvarez pepper smith rex jones luna garcia",  # a list that happens to hold them
+        "alvarez",
+        "biscuit",
+        "biscuits alvarezz",
+    ],
+)
+def test_only_the_two_names_exactly_verify(demo: TestClient, db: Session, answer: str) -> None:
+    conversation_id = conversation(db, VET, "+13125550120")
+
+    status = demo.post(url(conversation_id, "identity"), json={"answer": answer}, headers=AUTH)
+
+    assert status.json() == {"identity": "unverified"}
+
+
+@pytest.mark.parametrize(
+    "answer", ["Biscuit ALVAREZ", "its biscuit, last name Alvarez", "Alvarez and Pepper"]
+)
+def test_the_two_names_in_a_sentence_verify(demo: TestClient, db: Session, answer: str) -> None:
+    conversation_id = conversation(db, VET, "+13125550120")
+
+    status = demo.post(url(conversation_id, "identity"), json={"answer": answer}, headers=AUTH)
+
+    assert status.json() == {"identity": "verified"}
+
+
+def test_a_verification_lasts_30_days(demo: TestClient, db: Session) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from assistant.db.models import Conversation
+    from assistant.identity.verification import identity_status
+
+    conversation_id = verified(demo, db, VET, "+13125550120", "pepper alvarez")
+    talk = db.get_one(Conversation, conversation_id)
+    db.refresh(talk)
+    assert talk.verified_at is not None
+    day_29 = talk.verified_at + timedelta(days=29)
+    day_31 = talk.verified_at + timedelta(days=31)
+
+    assert identity_status(db, talk, now=day_29) == "verified"
+    assert identity_status(db, talk, now=day_31) == "unverified"
+    assert datetime.now(UTC) - talk.verified_at < timedelta(minutes=5)
+
+
 def test_three_wrong_answers_lock_the_conversation(demo: TestClient, db: Session) -> None:
     conversation_id = conversation(db, VET, "+13125550120")
     for guess in ("rex alvarez", "biscuit jones", "pepper"):
