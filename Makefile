@@ -23,7 +23,7 @@ export MODEL
 # Rasa 3.6 runs on SQLAlchemy 1.4 and warns about 2.0 on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup browser train run run-prod test lint validate eval bench bench-cold clean announce-run
+.PHONY: help setup browser train run run-prod test lint validate eval eval-sealed bench bench-cold clean announce-run
 
 help:
 	@echo "make run    set up, train if needed, and start rasa, actions and the api"
@@ -32,6 +32,7 @@ help:
 	@echo "make setup  create $(APP_ENV) (Python 3.11) and $(RASA_ENV) (Python 3.10) from the lock files"
 	@echo "make train  train the Rasa model when its inputs changed"
 	@echo "make eval FILE=...  routing scores on a labelled file, against a running assistant"
+	@echo "make eval-sealed  the sealed set's scores only (never its lines), against a running assistant"
 	@echo "make bench  fresh-clone times, latency, throughput, memory, triage and training: docs/benchmarks.md (about 45 minutes)"
 	@echo "make bench-cold  only the fresh-clone times: setup, train, first reply, .ci/run (about 20 minutes)"
 
@@ -117,6 +118,12 @@ FILE ?= tests/data/dev_set.jsonl
 API ?= http://127.0.0.1:8000
 eval: $(APP_ENV)/.installed
 	$(APP_ENV)/bin/python -m assistant.evaluation $(FILE) --api $(API)
+
+# The sealed set's scores only, never its lines (tests/data/sealed/README.md), against a
+# running assistant.
+eval-sealed: $(APP_ENV)/.installed
+	$(APP_ENV)/bin/python -m assistant.evaluation tests/data/sealed/vet.jsonl \
+	  tests/data/sealed/human.jsonl --sealed --api $(API)
 
 # Boots its own stack on free ports and a temporary database; nothing else may run meanwhile
 # for figures worth comparing. BENCH_ARGS=--quick for a one-minute trial (under var/bench).

@@ -4,13 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from api.auth import ClinicalCaseViewerPage, PageStaff
 from api.deps import SessionDep, StateDep
 from api.rate_limits import TOO_MANY_SIGN_INS, client_address
 from api.routes.pages import pages
-from assistant.db.models import OutboxMessage, Practice
+from assistant.audit import record
+from assistant.db.models import OutboxMessage, Practice, StaffUser
 from assistant.staff.auth import authenticate
 
 router = APIRouter(include_in_schema=False)
@@ -46,6 +48,7 @@ def login(
             headers={"Retry-After": "900"},
         )
     staff = authenticate(session, email=email, password=password)
+    _audit_sign_in(session, email_key, address, staff)
     if staff is None:
         limits.count(limits.sign_in_email, email_key)
         limits.count(limits.sign_in_address, address)
@@ -61,8 +64,43 @@ def login(
     return RedirectResponse(start, status_code=303)
 
 
+def _audit_sign_in(session: Session, email: str, address: str, staff: StaffUser | None) -> None:
+    """Every sign-in and every failure, with the address it came from (never the password)."""
+    known = (
+        staff
+        or session.scalars(select(StaffUser).where(func.lower(StaffUser.email) == email)).first()
+    )
+    record(
+        session,
+        practice_id=known.practice_id if known else None,
+        actor=f"staff:{staff.id}" if staff else "anonymous",
+        action="staff.signed_in" if staff else "staff.sign_in_failed",
+        entity=known if known else _NoAccount(),
+        details={"email": email, "address": address},
+    )
+    session.commit()
+
+
+class _NoAccount:
+    """The audit row's subject when the e-mail belongs to nobody."""
+
+    __tablename__ = "staff_user"
+    id = ""
+
+
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, session: SessionDep) -> Response:
+    staff_id = request.session.get("staff_id")
+    staff = session.get(StaffUser, staff_id) if isinstance(staff_id, int) else None
+    if staff is not None:
+        record(
+            session,
+            practice_id=staff.practice_id,
+            actor=f"staff:{staff.id}",
+            action="staff.signed_out",
+            entity=staff,
+        )
+        session.commit()
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

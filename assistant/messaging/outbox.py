@@ -102,7 +102,14 @@ class DryRunGateway:
     """Logs each message instead of sending it: the local default, without Twilio."""
 
     def send(self, message: OutboxMessage, *, from_number: str) -> SendResult:
-        logger.info("dry-run SMS from %s to %s: %s", from_number, message.to_number, message.body)
+        # No message text in the log: it may hold health details (the outbox row keeps it).
+        logger.info(
+            "dry-run SMS %s from %s to %s (%d characters)",
+            message.id,
+            from_number,
+            message.to_number,
+            len(message.body),
+        )
         # A local id in place of Twilio's, so a delivery report can be tried out locally
         # (`DRY` never begins a Twilio SID).
         return SendResult(status="dry_run", provider_sid=f"DRY{uuid.uuid4().hex}")

@@ -136,3 +136,30 @@ def test_with_redis_every_worker_counts_together(sqlite_engine: Engine) -> None:
     store.flushdb()
 
     assert allowed == [True, True, True, False]
+
+
+def test_sign_ins_failures_and_sign_outs_are_audited_without_the_password(app: FastAPI) -> None:
+    from sqlalchemy import select
+
+    from assistant.db.models import AuditLog
+
+    # The session cookie is https-only with an https PUBLIC_BASE_URL.
+    with TestClient(app, base_url="https://testserver") as client:
+        client.post("/login", data={"email": VET_NURSE, "password": "guess-1"})
+        client.post("/login", data={"email": "nobody@example.org", "password": "guess-2"})
+        client.post("/login", data={"email": VET_ADMIN, "password": DEMO_STAFF_PASSWORD})
+        client.post("/logout")
+    with app.state.assistant.sessions() as session:
+        rows = session.scalars(
+            select(AuditLog).where(AuditLog.action.like("staff.%")).order_by(AuditLog.id)
+        ).all()
+
+    assert [r.action for r in rows] == [
+        "staff.sign_in_failed",
+        "staff.sign_in_failed",
+        "staff.signed_in",
+        "staff.signed_out",
+    ]
+    assert rows[0].details["email"] == VET_NURSE and rows[0].details["address"]
+    assert rows[1].practice_id is None
+    assert not any("guess" in str(r.details) for r in rows)
