@@ -17,7 +17,23 @@ class SignInRequired(Exception):
 def _signed_in(request: Request, session: SessionDep) -> StaffUser | None:
     staff_id = request.session.get("staff_id")
     staff = session.get(StaffUser, staff_id) if isinstance(staff_id, int) else None
-    return staff if staff is not None and staff.active else None
+    if staff is None or not staff.active:
+        return None
+    # A cookie from before the last sign-out (or password change) is dead, signed or not.
+    if request.session.get("session_version") != staff.session_version:
+        return None
+    return staff
+
+
+def start_session(request: Request, staff: StaffUser) -> None:
+    request.session.clear()
+    request.session["staff_id"] = staff.id
+    request.session["session_version"] = staff.session_version
+
+
+def end_all_sessions(staff: StaffUser) -> None:
+    """Every cookie issued to this person stops working (sign-out, new password)."""
+    staff.session_version += 1
 
 
 def current_staff(request: Request, session: SessionDep) -> StaffUser:

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.auth import SignInRequired
+from api.origin_check import OriginCheck
 from api.rate_limits import RateLimits
 from api.routes import (
     admin_templates,
@@ -132,6 +133,7 @@ def create_app(
         max_age=12 * 3600,  # one shift
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(OriginCheck, public_base_url=settings.public_base_url)
     app.add_exception_handler(SignInRequired, _redirect_to_sign_in)
     for module in ROUTE_MODULES:
         app.include_router(module.router)

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.auth import ClinicalCaseViewerPage, PageStaff
+from api.auth import ClinicalCaseViewerPage, PageStaff, end_all_sessions, start_session
 from api.deps import SessionDep, StateDep
 from api.rate_limits import TOO_MANY_SIGN_INS, client_address
 from api.routes.pages import pages
@@ -58,8 +58,7 @@ def login(
             {"error": "That e-mail and password do not match an active account.", "email": email},
             status_code=401,
         )
-    request.session.clear()
-    request.session["staff_id"] = staff.id
+    start_session(request, staff)
     start = "/billing" if staff.role == "billing" else "/nurse"
     return RedirectResponse(start, status_code=303)
 
@@ -93,6 +92,8 @@ def logout(request: Request, session: SessionDep) -> Response:
     staff_id = request.session.get("staff_id")
     staff = session.get(StaffUser, staff_id) if isinstance(staff_id, int) else None
     if staff is not None:
+        # The cookie could have been copied: sign-out ends every session of this person.
+        end_all_sessions(staff)
         record(
             session,
             practice_id=staff.practice_id,

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assistant.db.base import Base, UTCDateTime, utcnow
@@ -45,5 +45,8 @@ class StaffUser(Base):
     phone: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Every sign-in cookie carries the version it was issued under; raising it (sign-out, a
+    # new password, disabling the account) ends every session of this person at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     practice: Mapped[Practice] = relationship(back_populates="staff")
