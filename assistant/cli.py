@@ -6,7 +6,7 @@ import shlex
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -16,7 +16,7 @@ from assistant.db.engine import make_engine, make_session_factory
 from assistant.db.migrate import upgrade_to_head
 from assistant.db.provision import create_database_if_missing
 from assistant.secure_defaults import write_secrets_file
-from assistant.settings import get_settings
+from assistant.settings import ROOT, get_settings
 from assistant.templates import cli as templates_cli
 
 
@@ -165,6 +165,51 @@ def send_test_sms(*, to: str, sender: str, text: str) -> int:
     return 0 if response.status_code == 200 else 1
 
 
+def purge(days: int, practice_slug: str | None, tracker_url: str | None) -> int:
+    """Remove messages, cases and Rasa tracker events older than `days` (assistant/retention)."""
+    from sqlalchemy import create_engine, select
+
+    from assistant.db.models import Practice
+    from assistant.retention import purge as purge_database
+    from assistant.retention import purge_tracker_events
+
+    if days < 1:
+        print("--older-than must be at least 1 day", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    now, older_than = datetime.now(UTC), timedelta(days=days)
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine)() as session:
+        practice_id = None
+        if practice_slug:
+            practice_id = session.scalars(
+                select(Practice.id).where(Practice.slug == practice_slug)
+            ).first()
+            if practice_id is None:
+                print(f"no practice {practice_slug!r}", file=sys.stderr)
+                return 2
+        report = purge_database(session, older_than=older_than, now=now, practice_id=practice_id)
+        session.commit()
+    engine.dispose()
+    print(
+        f"removed cases={report.cases} outbox={report.outbox} inbox={report.inbox} "
+        f"messages={report.messages}"
+    )
+    # Rasa's tracker store holds every practice's conversations together.
+    tracker_url = tracker_url or settings.rasa_tracker_url or _development_tracker()
+    if tracker_url and not practice_slug:
+        tracker = create_engine(tracker_url)
+        events = purge_tracker_events(tracker, older_than=older_than, now=now)
+        tracker.dispose()
+        print(f"removed tracker_events={events}")
+    return 0
+
+
+def _development_tracker() -> str | None:
+    path = ROOT / "var" / "rasa-tracker.db"
+    return f"sqlite:///{path}" if path.exists() else None
+
+
 def generate_secrets(path: Path) -> int:
     """Write strong secrets for a production start once; never overwrite them."""
     if write_secrets_file(path):
@@ -196,6 +241,12 @@ def main(argv: list[str] | None = None) -> int:
         help="print the variables endpoints.prod.yml reads, or run `-- COMMAND` with them",
     )
     rasa.add_argument("exec_command", nargs=argparse.REMAINDER, metavar="-- COMMAND")
+    purge_parser = commands.add_parser(
+        "purge", help="remove messages, cases and Rasa events older than the retention period"
+    )
+    purge_parser.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+    purge_parser.add_argument("--practice", help="one practice's slug (not Rasa's events)")
+    purge_parser.add_argument("--rasa-tracker-url", help="default: RASA_TRACKER_URL")
     secrets_file = commands.add_parser(
         "generate-secrets", help="write strong SESSION_SECRET and INTERNAL_API_TOKEN to FILE once"
     )
@@ -214,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         return create_databases()
     if args.command == "rasa-env":
         return rasa_env(args.exec_command)
+    if args.command == "purge":
+        return purge(args.older_than, args.practice, args.rasa_tracker_url)
     if args.command == "generate-secrets":
         return generate_secrets(args.file)
     if args.command == "send-test-sms":

@@ -1,0 +1,149 @@
+"""Retention: old words go, what is still being worked on stays (issue 18)."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+
+from assistant.db.models import Conversation, Escalation, InboxMessage, Message, OutboxMessage
+from assistant.retention import purge, purge_tracker_events
+from tests.conftest import add_practice
+
+NOW = datetime(2027, 12, 1, tzinfo=UTC)
+OLD = NOW - timedelta(days=400)
+RECENT = NOW - timedelta(days=10)
+
+
+def _conversation(session: Session, practice_id: int, key: str) -> Conversation:
+    conversation = Conversation(practice_id=practice_id, channel="sms", sender_key=key)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def _message(session: Session, conversation: Conversation, body: str, at: datetime) -> Message:
+    message = Message(conversation_id=conversation.id, direction="in", body=body, created_at=at)
+    session.add(message)
+    session.flush()
+    return message
+
+
+def test_old_resolved_words_go_and_open_cases_keep_theirs(session: Session) -> None:
+    practice = add_practice(session, kind="veterinary")
+    talk = _conversation(session, practice.id, "+13125550120")
+    old_resolved = _message(session, talk, "old: she threw up", OLD)
+    old_open = _message(session, talk, "old: still waiting on a call back", OLD)
+    _message(session, talk, "recent: is chemo still on", RECENT)
+    for message, status in ((old_resolved, "resolved"), (old_open, "open")):
+        session.add(
+            Escalation(
+                practice_id=practice.id,
+                conversation_id=talk.id,
+                message_id=message.id,
+                priority="routine",
+                category="symptom",
+                status=status,
+                summary=message.body,
+                due_at=OLD,
+                created_at=OLD,
+            )
+        )
+    session.add_all(
+        [
+            OutboxMessage(
+                practice_id=practice.id,
+                to_number="+1",
+                body="old reply",
+                status="delivered",
+                created_at=OLD,
+            ),
+            OutboxMessage(
+                practice_id=practice.id,
+                to_number="+1",
+                body="not sent yet",
+                status="pending",
+                created_at=OLD,
+            ),
+            InboxMessage(
+                practice_id=practice.id,
+                provider="twilio",
+                provider_message_id="SMold",
+                from_number="+1",
+                to_number="+2",
+                body="old",
+                status="processed",
+                received_at=OLD,
+            ),
+        ]
+    )
+    session.flush()
+
+    report = purge(session, older_than=timedelta(days=365), now=NOW)
+
+    bodies = set(session.scalars(select(Message.body)))
+    assert bodies == {"old: still waiting on a call back", "recent: is chemo still on"}
+    assert [e.status for e in session.scalars(select(Escalation))] == ["open"]
+    assert list(session.scalars(select(OutboxMessage.body))) == ["not sent yet"]
+    assert session.scalars(select(InboxMessage)).all() == []
+    assert (report.cases, report.outbox, report.inbox, report.messages) == (1, 1, 1, 1)
+
+
+def test_one_practice_at_a_time(session: Session) -> None:
+    vet = add_practice(session, kind="veterinary")
+    human = add_practice(session, kind="human")
+    for practice in (vet, human):
+        _message(session, _conversation(session, practice.id, f"k{practice.id}"), "old", OLD)
+
+    purge(session, older_than=timedelta(days=30), now=NOW, practice_id=vet.id)
+
+    left = session.scalars(select(Conversation.practice_id).join(Message)).all()
+    assert left == [human.id]
+
+
+def test_rasa_tracker_events_older_than_the_period_go(tmp_path: Path) -> None:
+    tracker = create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
+    with tracker.begin() as db:
+        db.execute(
+            text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL)")
+        )
+        db.execute(
+            text("INSERT INTO events (sender_id, timestamp) VALUES ('a', :old), ('b', :new)"),
+            {"old": OLD.timestamp(), "new": RECENT.timestamp()},
+        )
+
+    removed = purge_tracker_events(tracker, older_than=timedelta(days=365), now=NOW)
+
+    with tracker.connect() as db:
+        assert db.execute(text("SELECT sender_id FROM events")).scalars().all() == ["b"]
+    assert removed == 1
+
+
+def test_the_command_purges_and_says_what_it_removed(
+    tmp_path: Path,
+    migrated_sqlite_file: Path,
+    monkeypatch,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    import shutil
+
+    from assistant.cli import main
+    from assistant.settings import get_settings
+
+    database = tmp_path / "assistant.db"
+    shutil.copyfile(migrated_sqlite_file, database)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    get_settings.cache_clear()
+    tracker = f"sqlite:///{tmp_path / 'tracker.db'}"
+    with create_engine(tracker).begin() as db:
+        db.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, timestamp REAL)"))
+    try:
+        assert main(["purge", "--older-than", "0"]) == 2
+        assert main(["purge", "--older-than", "365", "--practice", "nowhere"]) == 2
+        assert main(["purge", "--older-than", "365", "--rasa-tracker-url", tracker]) == 0
+    finally:
+        get_settings.cache_clear()
+
+    out = capsys.readouterr().out
+    assert "removed cases=0 outbox=0 inbox=0 messages=0" in out
+    assert "removed tracker_events=0" in out
