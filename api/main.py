@@ -90,7 +90,9 @@ def create_app(
     registry = TemplateRegistry.load(settings.templates_dir)
     registry.check_required()
     engine = make_engine(settings.database_url)
-    rasa = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
+    rasa = rasa or RasaClient(
+        settings.rasa_url, timeout=settings.rasa_timeout, token=settings.rasa_token
+    )
     triage = triage or Triage.load()
     sessions = make_session_factory(engine)
     turns = TurnHandler(

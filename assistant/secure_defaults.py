@@ -55,14 +55,15 @@ def refuse_to_run_open(settings: Settings) -> None:
 
 
 def write_secrets_file(path: Path) -> bool:
-    """Write new random SESSION_SECRET and INTERNAL_API_TOKEN to `path`, readable only by
-    its owner. Returns False, changing nothing, when the file already exists."""
+    """Write new random SESSION_SECRET, INTERNAL_API_TOKEN and RASA_TOKEN to `path`, readable
+    only by its owner. Returns False, changing nothing, when the file already exists."""
     if path.exists():
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [
         f"SESSION_SECRET={secrets.token_urlsafe(48)}",
         f"INTERNAL_API_TOKEN={secrets.token_urlsafe(48)}",
+        f"RASA_TOKEN={secrets.token_urlsafe(48)}",
     ]
     # Created owner-only from the first byte, not chmod-ed after.
     with open(path, "x", encoding="utf-8", opener=_owner_only) as handle:

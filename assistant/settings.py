@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Rasa's tracker store in production (SQLAlchemy 1.4 URL, e.g. postgresql://...); the
     # production endpoints file reads it through `python -m assistant rasa-env`.
     rasa_tracker_url: str | None = None
+    # The token Rasa's HTTP API was started with (`--auth-token`, as Procfile.prod does): its
+    # /conversations endpoints show what clients wrote. The webhook the api talks to needs none.
+    rasa_token: str | None = None
     actions_url: str = "http://127.0.0.1:5055"
     # Seconds the api waits for one Rasa turn before answering with the safe fallback.
     rasa_timeout: float = 20.0

@@ -59,6 +59,7 @@ class RasaClient:
         *,
         timeout: float,
         transport: httpx.BaseTransport | None = None,
+        token: str | None = None,
     ):
         """`base_url` is `RASA_URL` as set (comma-separated for several processes) or a list."""
         urls = parse_rasa_urls(base_url) if isinstance(base_url, str) else list(base_url)
@@ -68,6 +69,7 @@ class RasaClient:
             url: httpx.Client(base_url=url, timeout=timeout, transport=transport) for url in urls
         }
         self.urls: tuple[str, ...] = tuple(self._http)
+        self._token = token
 
     def url_for(self, sender_id: str) -> str:
         """The Rasa process that serves this conversation: the same for every call, in every
@@ -100,7 +102,9 @@ class RasaClient:
     def status(self, url: str | None = None) -> dict[str, Any]:
         """Rasa's `/status` (which model is loaded) of the process at `url`, by default the
         first one. Raises `httpx.HTTPError` when it is down."""
-        response = self._http[url or self.urls[0]].get("/status", timeout=3)
+        # Rasa's HTTP API (but not its webhook) needs the token Rasa was started with.
+        params = {"token": self._token} if self._token else None
+        response = self._http[url or self.urls[0]].get("/status", params=params, timeout=3)
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.e2e
 REDIS_DB = 14
 # Production refuses development secrets and dry-run-signed webhooks: its own strong ones.
 TWILIO_AUTH_TOKEN = secrets.token_hex(16)
+RASA_TOKEN = secrets.token_urlsafe(32)
 
 
 @dataclass
@@ -89,6 +90,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         "INTERNAL_API_TOKEN": secrets.token_urlsafe(48),
         "SESSION_SECRET": secrets.token_urlsafe(48),
         "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
+        "RASA_TOKEN": RASA_TOKEN,
         # Twilio signs the address it calls; here that is the api itself.
         "PUBLIC_BASE_URL": api,
         "SANIC_HOST": "127.0.0.1",
@@ -109,7 +111,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
             rasa_env = [str(processes.APP_PYTHON), "-m", "assistant", "rasa-env", "--"]
             started[f"rasa{n}"] = processes.start(
                 f"rasa{n}",
-                rasa_env + processes.rasa_command(port, _model(), "endpoints.prod.yml"),
+                rasa_env + processes.rasa_command(port, _model(), "endpoints.prod.yml", RASA_TOKEN),
                 env,
                 workdir,
             )
@@ -150,8 +152,11 @@ def load(production: Production) -> dict[str, Any]:
 
 def test_health_reports_both_rasa_processes_and_redis(production: Production) -> None:
     body = httpx.get(f"{production.api}/health").json()
+    # Rasa's HTTP API answers only with its token; the api's /health has it.
+    tracker = httpx.get(f"{production.rasa[0]}/conversations/anyone/tracker")
 
     assert body["status"] == "ok"
+    assert tracker.status_code == 401
     assert body["components"]["redis"] == "ok"
     assert body["rasa_processes"] == {url: "ok" for url in production.rasa}
 

@@ -39,8 +39,11 @@ def private_endpoints(workdir: Path, actions_port: int) -> Path:
     return path
 
 
-def rasa_command(port: int, model: Path, endpoints: Path | str) -> list[str]:
-    """`rasa run` as the Procfile starts it, on `port`."""
+def rasa_command(
+    port: int, model: Path, endpoints: Path | str, token: str | None = None
+) -> list[str]:
+    """`rasa run` as the Procfile starts it, on `port` (with Procfile.prod's `--auth-token`
+    when a token is given)."""
     return [
         str(RASA),
         "run",
@@ -55,6 +58,7 @@ def rasa_command(port: int, model: Path, endpoints: Path | str) -> list[str]:
         str(endpoints),
         "--credentials",
         "credentials.yml",
+        *(["--auth-token", token] if token else []),
     ]
 
 
