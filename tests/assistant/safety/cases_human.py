@@ -171,6 +171,21 @@ FLAGGED = [
         "urgent",
         {"human.arm_infection"},
     ),
+    # Signs outsiders describe (more in test_outsider_wording.py)
+    ("his pupils are tiny and his lips look blue", "emergency", {"human.overdose_signs"}),
+    (
+        "my fingers keep locking up after my thyroid surgery",
+        "emergency",
+        {"human.severe_low_calcium"},
+    ),
+    ("terrible stomach pain and a fever of 101.5", "emergency", {"human.abdominal_infection"}),
+    ("my stoma stopped working and i'm cramping", "urgent", {"human.stoma_problem"}),
+    (
+        "havent had a bowel movement in 4 days and i threw up",
+        "urgent",
+        {"human.bowel_obstruction"},
+    ),
+    ("my toddler grabbed my chemo pills off the table", "urgent", {"human.chemo_exposure"}),
 ]
 
 # (message, the sign reported as hypothetical, or None)

@@ -207,6 +207,9 @@ FLAGGED = [
         "emergency",
         {"vet.gum_colour", "vet.vomiting_persistent"},
     ),
+    # A person's medicine or a household poison (more in test_outsider_wording.py)
+    ("my dog ate my efudex cream", "emergency", {"vet.poisoning"}),
+    ("he got into the ibuprofen", "emergency", {"vet.poisoning"}),
 ]
 
 # Negated, historical, hypothetical or about someone else: not a current red flag.
