@@ -195,7 +195,8 @@ FLAGGED = [
     (H, "no sé si es normal pero vomita sangre", "emergency", {"human.vomiting_blood"}),
     (H, "tiene fiebre de 39.5", "urgent", {"human.fever"}),
     (H, "tengo fiebre 101", "urgent", {"human.fever"}),
-    (V, "tiene fiebre de 104 y está muy débil", "urgent", {"vet.fever"}),
+    (V, "tiene fiebre de 104 y está muy débil", "emergency", {"vet.fever_with_weakness"}),
+    (H, "tengo 39 grados de fiebre", "urgent", {"human.fever"}),
     (H, "labios morados y no responde", "emergency", {"human.overdose_signs"}),
 ]
 
