@@ -295,34 +295,15 @@ def test_a_spanish_sentence_with_no_red_flag_gets_the_same_hand_off(rasa_up: Sta
     assert first["escalation"] is not None and second["escalation"] is not None
 
 
-SPANISH_TRIAGE_GAP = (
-    "product bug: the README says safety triage reads a message in another language first and "
-    "its lexicons know Spanish red-flag wording, but Spanish breathing trouble, blue gums and "
-    "chest pain get the language hand-off with a routine case instead of the emergency answer "
-    "(Spanish seizure and collapse wording is caught)"
-)
-
-
 @pytest.mark.parametrize(
     ("practice", "words"),
     [
         (VET, "mi perro está teniendo una convulsión ahora mismo"),
         (VET, "mi perro colapsó y no se levanta"),
-        pytest.param(
-            VET,
-            "mi perro no puede respirar y tiene las encías azules",
-            marks=pytest.mark.xfail(strict=True, reason=SPANISH_TRIAGE_GAP),
-        ),
-        pytest.param(
-            VET,
-            "mi gato tiene las encías azules y respira con la boca abierta",
-            marks=pytest.mark.xfail(strict=True, reason=SPANISH_TRIAGE_GAP),
-        ),
-        pytest.param(
-            HUMAN,
-            "tengo dolor en el pecho y no puedo respirar",
-            marks=pytest.mark.xfail(strict=True, reason=SPANISH_TRIAGE_GAP),
-        ),
+        # Caught since the lexicons learned Spanish wording (c5cec69); xfail before.
+        (VET, "mi perro no puede respirar y tiene las encías azules"),
+        (VET, "mi gato tiene las encías azules y respira con la boca abierta"),
+        (HUMAN, "tengo dolor en el pecho y no puedo respirar"),
     ],
 )
 def test_a_spanish_red_flag_is_answered_as_an_emergency_not_handed_off(
