@@ -8,6 +8,7 @@ words, so a sealed set keeps measuring messages its tuners have not read."""
 import argparse
 import json
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from assistant.templates import TemplateRegistry
 PRACTICE_FOR_AUDIENCE = {"vet": "cedar-vet-oncology", "human": "harbor-surgical-oncology"}
 REQUIRED_FIELDS = {"text", "audience", "route"}
 DID_YOU_MEAN = ".fallback.did_you_mean"
+# A long file meets the chat's per-address limit (CHAT_RATE_PER_ADDRESS): wait, up to this often.
+MAX_WAITS = 30
 OPTIONAL_FIELDS = {"template", "id", "before", "category", "source"}
 
 
@@ -63,6 +66,19 @@ def offered(text: str, titles: dict[str, str]) -> tuple[str, ...]:
     return tuple(titles[title] for title in sorted(named, key=len, reverse=True)[:1])
 
 
+def _post(client: httpx.Client, practice: str, sender: str, text: str) -> httpx.Response:
+    """One chat message; when the api's request limit is reached, wait as it asks and retry."""
+    for _ in range(MAX_WAITS):
+        response = client.post(
+            f"/api/v1/chat/{practice}/messages", json={"sender": sender, "text": text}
+        )
+        if response.status_code != 429:
+            break
+        time.sleep(float(response.headers.get("Retry-After", "60")))
+    response.raise_for_status()
+    return response
+
+
 def evaluate(
     items: list[dict[str, Any]], api: str, *, transport: httpx.BaseTransport | None = None
 ) -> Report:
@@ -73,11 +89,7 @@ def evaluate(
         for n, item in enumerate(items):
             practice = PRACTICE_FOR_AUDIENCE[item["audience"]]
             for text in [*item.get("before", []), item["text"]]:
-                response = client.post(
-                    f"/api/v1/chat/{practice}/messages",
-                    json={"sender": f"eval-{run}-{n}", "text": text},
-                )
-                response.raise_for_status()
+                response = _post(client, practice, f"eval-{run}-{n}", text)
             turn = response.json()
             outcomes.append(
                 Outcome(

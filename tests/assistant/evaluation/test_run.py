@@ -72,3 +72,19 @@ def test_a_did_you_mean_reply_is_read_back_to_the_answer_it_offers() -> None:
 
     assert run.offered(text, titles) == ("faq.hours",)
     assert run.offered("We are open 9 to 5.", titles) == ()
+
+
+def test_the_request_limit_is_waited_out_not_counted_as_a_failure() -> None:
+    answers = iter(
+        [
+            httpx.Response(429, headers={"Retry-After": "0"}, json={"detail": "wait"}),
+            httpx.Response(200, json={"route": "faq", "replies": []}),
+        ]
+    )
+    item = {"text": "when do you open", "audience": "vet", "route": "faq"}
+
+    report = run.evaluate(
+        [item], "http://api.test", transport=httpx.MockTransport(lambda r: next(answers))
+    )
+
+    assert report.outcomes[0].got == "faq"
