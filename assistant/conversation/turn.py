@@ -38,6 +38,7 @@ from assistant.outreach.replies import (
 )
 from assistant.practices.details import template_values
 from assistant.practices.hours import is_open
+from assistant.safety.health_words import mentions_health
 from assistant.safety.triage import Triage, TriageResult
 from assistant.scheduling.booking import confirm
 from assistant.scheduling.client_requests import visit_time_label
@@ -67,6 +68,7 @@ URGENT = "urgent.nurse_will_call"
 REPHRASE = "fallback.rephrase"
 HANDOFF = "handoff.person_will_reply"
 OTHER_LANGUAGE = "handoff.other_language"
+DID_YOU_MEAN = "fallback.did_you_mean"
 VISIT_CONFIRMED = "booking.attendance_confirmed"
 
 
@@ -242,7 +244,14 @@ class TurnHandler:
                 dialogue_plan = [PlannedReply(technical, "fallback", case_priority="routine")]
                 category = "dialogue_failure"
             planned = dialogue_plan
-            if assessment.clinical_questions and not _at_least_clinical(planned):
+            if _asks_did_you_mean(planned) and mentions_health(text):
+                # The dialogue is unsure what a message about the body, a medicine or the
+                # sender's safety asks: a nurse reads it rather than the client guessing.
+                planned = [p for p in planned if p.route not in ("faq", "fallback")]
+                nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
+                planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
+                category = "unsure_health"
+            elif assessment.clinical_questions and not _at_least_clinical(planned):
                 # A question only a clinician may answer (a medicine, a result, a prognosis)
                 # that the dialogue took for an FAQ: no FAQ answer, a nurse answers instead.
                 planned = [p for p in planned if p.route != "faq"]
@@ -528,6 +537,10 @@ def _record_values(
     if any(name not in values or "{" in values[name] for name in needed):
         return None
     return tuple((name, values[name]) for name in sorted(needed))
+
+
+def _asks_did_you_mean(planned: list[PlannedReply]) -> bool:
+    return any(p.template.key == DID_YOU_MEAN for p in planned)
 
 
 def _at_least_clinical(planned: list[PlannedReply]) -> bool:

@@ -179,6 +179,20 @@ def as_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
+def confusion_markdown(report: Report) -> str:
+    """Expected route (rows) by route given (columns): counts only."""
+    routes = [
+        r for r in ROUTES_BY_SEVERITY if any(o.expected == r or o.got == r for o in report.outcomes)
+    ]
+    counts = Counter((o.expected, o.got) for o in report.outcomes)
+    lines = ["| expected \\ got | " + " | ".join(routes) + " |"]
+    lines.append("|---|" + "---:|" * len(routes))
+    for expected in routes:
+        row = [str(counts[(expected, got)] or "") for got in routes]
+        lines.append(f"| {expected} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def category_markdown(report: Report) -> str:
     """Per-category scores: counts and rates only, never a message's words."""
     lines = [

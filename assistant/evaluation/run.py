@@ -20,6 +20,7 @@ from assistant.evaluation.metrics import (
     Report,
     as_markdown,
     category_markdown,
+    confusion_markdown,
     score,
     summary_line,
 )
@@ -127,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no api at {args.api}: start it with `make run` first", file=sys.stderr)
         return 2
     table = as_markdown(report)
+    table += "\n\n" + confusion_markdown(report)
     if report.by_category():
         table += "\n\n" + category_markdown(report)
     print(table)

@@ -434,3 +434,28 @@ def test_a_clients_own_slash_command_reaches_rasa_as_words_not_a_forced_intent(
     run_turn(session, rasa_answering(respond), "/book_appointment")
 
     assert seen == ["book_appointment"]
+
+
+def test_an_unsure_guess_about_the_body_goes_to_a_nurse_not_did_you_mean(
+    session: Session,
+) -> None:
+    def respond(body: dict) -> httpx.Response:
+        guess = custom("fallback.did_you_mean", "faq", topic="faq.hair_loss")
+        return httpx.Response(200, json=[guess])
+
+    result = run_turn(session, rasa_answering(respond), "his tongue looks kinda funny today")
+
+    assert result.route == "clinical"
+    assert [r.template_id for r in result.replies] == ["vet.clinical.nurse_will_answer"]
+    assert session.scalars(select(Escalation.category)).one() == "unsure_health"
+
+
+def test_an_unsure_guess_about_logistics_still_asks_did_you_mean(session: Session) -> None:
+    def respond(body: dict) -> httpx.Response:
+        return httpx.Response(
+            200, json=[custom("fallback.did_you_mean", "faq", topic="faq.parking")]
+        )
+
+    result = run_turn(session, rasa_answering(respond), "where do i leave the car")
+
+    assert [r.template_id for r in result.replies] == ["both.fallback.did_you_mean"]
