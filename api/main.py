@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.auth import SignInRequired
+from api.body_limit import BodyLimit
 from api.origin_check import OriginCheck
 from api.rate_limits import RateLimits
 from api.routes import (
@@ -136,6 +137,7 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(OriginCheck, public_base_url=settings.public_base_url)
+    app.add_middleware(BodyLimit)
     app.add_exception_handler(SignInRequired, _redirect_to_sign_in)
     for module in ROUTE_MODULES:
         app.include_router(module.router)

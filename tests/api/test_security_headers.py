@@ -121,3 +121,33 @@ def test_a_malformed_picture_count_is_a_clear_400(app: FastAPI, count: str) -> N
 )
 def test_a_client_cannot_force_an_intent(text: str, sent: str) -> None:
     assert without_forced_intent(text) == sent
+
+
+def test_a_body_over_64_kb_is_refused_before_it_is_read(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        huge = client.post(
+            "/api/v1/chat/cedar-vet-oncology/messages",
+            content=b'{"sender": "x", "text": "' + b"x" * 8_000_000 + b'"}',
+            headers={"content-type": "application/json"},
+        )
+        normal = client.post(
+            "/api/v1/chat/cedar-vet-oncology/messages", json={"sender": "x", "text": "hi"}
+        )
+
+    assert huge.status_code == 413 and "64 KB" in huge.json()["detail"]
+    assert normal.status_code == 200
+
+
+def test_a_body_without_a_length_is_counted_as_it_arrives(app: FastAPI) -> None:
+    def chunks():  # type: ignore[no-untyped-def]
+        for _ in range(100):
+            yield b"x" * 1024
+
+    with TestClient(app) as client:
+        response = client.post(
+            "/api/v1/chat/cedar-vet-oncology/messages",
+            content=chunks(),
+            headers={"content-type": "application/json"},
+        )
+
+    assert response.status_code == 413
