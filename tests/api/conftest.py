@@ -2,9 +2,11 @@
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -56,3 +58,30 @@ def client(
     rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(scripted_rasa))
     with TestClient(create_app(settings, rasa=rasa, triage=triage)) as test_client:
         yield test_client
+
+
+def with_demo_data(engine: Engine) -> Engine:
+    """The two demo practices, their staff and records, loaded into `engine`'s database."""
+    from datetime import date
+
+    from assistant.demo import load_demo_data
+
+    with make_session_factory(engine)() as session:
+        load_demo_data(session, today=date(2026, 11, 30))
+        session.commit()
+    return engine
+
+
+def demo_app(engine: Engine, triage: Triage, **settings: Any) -> FastAPI:
+    """The api on `engine`'s database with its background jobs off and Rasa scripted at its
+    HTTP boundary; `settings` override the rest."""
+    values: dict[str, Any] = {
+        "database_url": str(engine.url),
+        "sla_check_seconds": 0,
+        "outbox_poll_seconds": 0,
+        "inbox_sweep_seconds": 0,
+        "outreach_poll_seconds": 0,
+        **settings,
+    }
+    rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(ScriptedRasa()))
+    return create_app(Settings(**values), rasa=rasa, triage=triage)

@@ -3,7 +3,6 @@ api's routes, sign in as each role of the demo practices, and call each route.""
 
 import re
 from collections.abc import Iterator
-from datetime import date
 
 import httpx
 import pytest
@@ -11,17 +10,14 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from api.main import ROUTE_MODULES, create_app
-from assistant.db.engine import make_session_factory
-from assistant.demo import load_demo_data
+from api.main import ROUTE_MODULES
+from assistant.db.engine import make_engine
+from assistant.db.migrate import upgrade_to_head
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
-from assistant.dialogue.rasa_client import RasaClient
 from assistant.safety.triage import Triage
-from assistant.settings import Settings
 from assistant.staff.permissions import ROLE_PERMISSIONS, Permission, allowed
-from tests.api.conftest import ScriptedRasa
+from tests.api.conftest import demo_app, with_demo_data
 
 # One demo account per role.
 ACCOUNTS = {
@@ -92,24 +88,11 @@ def test_every_role_in_the_table_is_a_known_role() -> None:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory, triage: Triage) -> Iterator[FastAPI]:
-    from assistant.db.engine import make_engine
-    from assistant.db.migrate import upgrade_to_head
-
+    # One app for every role and route: a module's own database, migrated once.
     database = tmp_path_factory.mktemp("permissions") / "db.sqlite"
-    engine: Engine = make_engine(f"sqlite:///{database}")
+    engine = make_engine(f"sqlite:///{database}")
     upgrade_to_head(engine)
-    with make_session_factory(engine)() as session:
-        load_demo_data(session, today=date(2026, 11, 30))
-        session.commit()
-    settings = Settings(
-        database_url=str(engine.url),
-        sla_check_seconds=0,
-        outbox_poll_seconds=0,
-        inbox_sweep_seconds=0,
-        outreach_poll_seconds=0,
-    )
-    rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(ScriptedRasa()))
-    yield create_app(settings, rasa=rasa, triage=triage)
+    yield demo_app(with_demo_data(engine), triage)
     engine.dispose()
 
 

@@ -1,9 +1,6 @@
 """Request limits (issue 18): chat per conversation and per address, SMS per sending number,
 failed sign-ins per account and per address; a 429 with words a person understands."""
 
-from collections.abc import Iterator
-from datetime import date
-
 import httpx
 import pytest
 import redis
@@ -12,16 +9,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator
 
-from api.main import create_app
 from api.rate_limits import RateLimits
-from assistant.db.engine import make_session_factory
-from assistant.demo import load_demo_data
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
-from assistant.dialogue.rasa_client import RasaClient
 from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
 from assistant.safety.triage import Triage
 from assistant.settings import Settings
-from tests.api.conftest import ScriptedRasa
+from tests.api.conftest import demo_app, with_demo_data
 from tests.conftest import REDIS_URL, _skip_or_fail
 
 VET = "cedar-vet-oncology"
@@ -32,25 +25,17 @@ PUBLIC = "https://assistant.example.org"
 
 
 @pytest.fixture
-def app(sqlite_engine: Engine, triage: Triage) -> Iterator[FastAPI]:
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=date(2026, 11, 30))
-        session.commit()
-    settings = Settings(
-        database_url=str(sqlite_engine.url),
+def app(sqlite_engine: Engine, triage: Triage) -> FastAPI:
+    return demo_app(
+        with_demo_data(sqlite_engine),
+        triage,
         public_base_url=PUBLIC,
-        sla_check_seconds=0,
-        outbox_poll_seconds=0,
-        inbox_sweep_seconds=0,
-        outreach_poll_seconds=0,
         chat_rate_per_sender="3/minute",
         chat_rate_per_address="5/minute",
         sms_rate_per_number="2/minute",
         sign_in_failures_per_email="3/15 minutes",
         sign_in_failures_per_address="5/15 minutes",
     )
-    rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(ScriptedRasa()))
-    yield create_app(settings, rasa=rasa, triage=triage)
 
 
 def chat(client: TestClient, sender: str) -> httpx.Response:

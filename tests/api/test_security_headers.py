@@ -1,24 +1,18 @@
 """Headers, the API description for admins only, and odd input (issue 18, item 8)."""
 
 import re
-from datetime import date
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator
 
-from api.main import create_app
-from assistant.db.engine import make_session_factory
-from assistant.demo import load_demo_data
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
-from assistant.dialogue.rasa_client import RasaClient, without_forced_intent
+from assistant.dialogue.rasa_client import without_forced_intent
 from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
 from assistant.safety.triage import Triage
-from assistant.settings import Settings
-from tests.api.conftest import ScriptedRasa
+from tests.api.conftest import demo_app, with_demo_data
 
 PUBLIC = "https://assistant.example.org"
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"
@@ -27,19 +21,7 @@ VET_ADMIN = "pat.sullivan@cedar-vet.example.org"
 
 @pytest.fixture
 def app(sqlite_engine: Engine, triage: Triage) -> FastAPI:
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=date(2026, 11, 30))
-        session.commit()
-    settings = Settings(
-        database_url=str(sqlite_engine.url),
-        public_base_url=PUBLIC,
-        sla_check_seconds=0,
-        outbox_poll_seconds=0,
-        inbox_sweep_seconds=0,
-        outreach_poll_seconds=0,
-    )
-    rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(ScriptedRasa()))
-    return create_app(settings, rasa=rasa, triage=triage)
+    return demo_app(with_demo_data(sqlite_engine), triage, public_base_url=PUBLIC)
 
 
 def signed_in(client: TestClient, email: str) -> TestClient:

@@ -1,21 +1,13 @@
 """Staff sessions end when they should, and a foreign page cannot act with them (issue 18)."""
 
-from datetime import date
-
-import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from api.main import create_app
-from assistant.db.engine import make_session_factory
-from assistant.demo import load_demo_data
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
-from assistant.dialogue.rasa_client import RasaClient
 from assistant.safety.triage import Triage
-from assistant.settings import Settings
-from tests.api.conftest import ScriptedRasa
+from tests.api.conftest import demo_app, with_demo_data
 
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"
 QUEUE = "/api/v1/nurse/queue"
@@ -23,18 +15,7 @@ QUEUE = "/api/v1/nurse/queue"
 
 @pytest.fixture
 def app(sqlite_engine: Engine, triage: Triage) -> FastAPI:
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=date(2026, 11, 30))
-        session.commit()
-    settings = Settings(
-        database_url=str(sqlite_engine.url),
-        sla_check_seconds=0,
-        outbox_poll_seconds=0,
-        inbox_sweep_seconds=0,
-        outreach_poll_seconds=0,
-    )
-    rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(ScriptedRasa()))
-    return create_app(settings, rasa=rasa, triage=triage)
+    return demo_app(with_demo_data(sqlite_engine), triage)
 
 
 def signed_in(app: FastAPI) -> TestClient:
