@@ -1,5 +1,6 @@
 """Nurse queue API: the cases of the signed-in person's practice, and what they do with them."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -174,18 +175,23 @@ def _is_billing(escalation: Escalation) -> bool:
 def _visible_case(session: SessionDep, staff: StaffUser, case_id: int) -> Escalation:
     """A case this person may see: billing cases for billing staff and admins, the others
     (clinical details) for nurses, clinicians and admins."""
-    escalation = _case(session, staff, case_id)
-    needed = permissions.to_view(_is_billing(escalation))
-    if not permissions.allowed(staff.role, needed):
-        raise HTTPException(status_code=403, detail=f"your role may not {needed.value}")
-    return escalation
+    return _case_allowed(session, staff, case_id, permissions.to_view)
 
 
 def _answerable_case(session: SessionDep, staff: StaffUser, case_id: int) -> Escalation:
     """A case this person may claim, answer and close: billing staff (and admins) the
     billing queue's cases, nurses and clinicians every other case."""
+    return _case_allowed(session, staff, case_id, permissions.to_answer)
+
+
+def _case_allowed(
+    session: SessionDep,
+    staff: StaffUser,
+    case_id: int,
+    needs: Callable[[bool], permissions.Permission],
+) -> Escalation:
     escalation = _case(session, staff, case_id)
-    needed = permissions.to_answer(_is_billing(escalation))
+    needed = needs(_is_billing(escalation))
     if not permissions.allowed(staff.role, needed):
         raise HTTPException(status_code=403, detail=f"your role may not {needed.value}")
     return escalation
