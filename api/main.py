@@ -36,6 +36,7 @@ from api.routes import (
 )
 from api.security_headers import SecurityHeaders
 from api.state import AppState
+from assistant.conversation import language
 from assistant.conversation.turn import TurnHandler
 from assistant.coordination.rules import ALL_RULES
 from assistant.db.engine import make_engine, make_session_factory
@@ -95,6 +96,7 @@ def create_app(
         settings.rasa_url, timeout=settings.rasa_timeout, token=settings.rasa_token
     )
     triage = triage or Triage.load()
+    language.load()
     sessions = make_session_factory(engine)
     turns = TurnHandler(
         registry=registry, dialogue=rasa, triage=triage, case_url_base=settings.public_base_url

@@ -57,6 +57,12 @@ def _identifier() -> langid.LanguageIdentifier:
     return identifier
 
 
+def load() -> None:
+    """Read the model and our vocabulary now (api start-up), not on the first client's turn."""
+    _identifier()
+    _english_words()
+
+
 def other_language(text: str) -> str | None:
     """The language code of a message surely not in English, else None."""
     found = [word.lower() for word in _WORD.findall(text)]
