@@ -1,20 +1,26 @@
-"""The triage rules on hand-written messages for each practice kind (cases_<kind>.py)."""
+"""The triage rules on hand-written messages for each practice kind (cases_<kind>.py), and
+on outsiders' wording of both kinds (cases_outsider.py)."""
 
 import pytest
 
 from assistant.safety import Triage
 from assistant.safety.lexicon import load_lexicon
-from tests.assistant.safety import cases_human, cases_veterinary
+from tests.assistant.safety import cases_human, cases_outsider, cases_veterinary
 
 CASES = {"veterinary": cases_veterinary, "human": cases_human}
 
 
 def _each(table: str) -> list[object]:
-    return [
+    per_kind = [
         pytest.param(kind, *(case if isinstance(case, tuple) else (case,)), id=f"{kind}-{i}")
         for kind, cases in CASES.items()
         for i, case in enumerate(getattr(cases, table))
     ]
+    outsider = [
+        pytest.param(*case, id=f"outsider-{i}")
+        for i, case in enumerate(getattr(cases_outsider, table))
+    ]
+    return per_kind + outsider
 
 
 @pytest.mark.parametrize(("kind", "text", "priority", "expected"), _each("FLAGGED"))
@@ -25,6 +31,7 @@ def test_red_flags_are_caught(
 
     assert result.priority == priority
     assert expected <= {f.sign for f in result.red_flags}
+    assert result.self_harm == ("self_harm" in expected)
     for flag in result.red_flags:
         assert flag.matched and flag.matched in text
 

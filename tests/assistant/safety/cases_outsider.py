@@ -2,11 +2,8 @@
 
 Each group follows a published source named in the lexicon entry's `clinical:` text and in
 docs/clinical-rules.md. Recall comes first, but plain questions must not page anyone.
+Read by test_signs.py with the per-kind tables; each row here names its practice kind.
 """
-
-import pytest
-
-from assistant.safety import Triage
 
 V, H = "veterinary", "human"
 
@@ -233,39 +230,3 @@ NOT_URGENT = [
     (V, "our chocolate lab ate his kibble"),
     (H, "¿a qué hora abren mañana?"),
 ]
-
-
-@pytest.mark.parametrize(("kind", "text", "priority", "expected"), FLAGGED)
-def test_outsider_wording_is_caught(
-    triage: Triage, kind: str, text: str, priority: str, expected: set[str]
-) -> None:
-    result = triage.assess(text, kind)
-
-    assert result.priority == priority
-    assert expected <= {f.sign for f in result.red_flags}
-    assert result.self_harm == ("self_harm" in expected)
-    for flag in result.red_flags:
-        assert flag.matched and flag.matched in text
-
-
-@pytest.mark.parametrize(("kind", "text", "hypothetical_sign"), NOT_CURRENT)
-def test_negated_or_hypothetical_outsider_wording_does_not_trigger(
-    triage: Triage, kind: str, text: str, hypothetical_sign: str | None
-) -> None:
-    result = triage.assess(text, kind)
-
-    assert result.priority is None
-    assert result.red_flags == ()
-    if hypothetical_sign:
-        assert hypothetical_sign in {f.sign for f in result.hypothetical}
-
-
-@pytest.mark.parametrize(("kind", "text"), NOT_URGENT)
-def test_plain_questions_in_outsider_wording_page_nobody(
-    triage: Triage, kind: str, text: str
-) -> None:
-    result = triage.assess(text, kind)
-
-    assert result.priority is None
-    assert result.red_flags == ()
-    assert not result.self_harm
