@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import ClinicalCaseViewerPage, PageStaff, end_all_sessions, start_session
@@ -13,7 +13,7 @@ from api.rate_limits import TOO_MANY_SIGN_INS, client_address
 from api.routes.pages import pages
 from assistant.audit import record
 from assistant.db.models import OutboxMessage, Practice, StaffUser
-from assistant.staff.auth import authenticate
+from assistant.staff.auth import authenticate, staff_by_email
 
 router = APIRouter(include_in_schema=False)
 NURSE_QUEUE = {"queue_title": "nurse queue", "queue_api": "/api/v1/nurse/queue"}
@@ -65,10 +65,7 @@ def login(
 
 def _audit_sign_in(session: Session, email: str, address: str, staff: StaffUser | None) -> None:
     """Every sign-in and every failure, with the address it came from (never the password)."""
-    known = (
-        staff
-        or session.scalars(select(StaffUser).where(func.lower(StaffUser.email) == email)).first()
-    )
+    known = staff or staff_by_email(session, email)
     record(
         session,
         practice_id=known.practice_id if known else None,

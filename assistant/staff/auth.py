@@ -14,15 +14,20 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def staff_by_email(session: Session, email: str) -> StaffUser | None:
+    """The account with this e-mail, whatever its letter case and surrounding spaces."""
+    return session.scalars(
+        select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
+    ).first()
+
+
 def authenticate(session: Session, *, email: str, password: str) -> StaffUser | None:
     """The active staff member with this e-mail and password, or None.
 
     A wrong e-mail costs the same hashing work as a wrong password, so response time
     does not reveal which accounts exist.
     """
-    staff = session.scalars(
-        select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
-    ).first()
+    staff = staff_by_email(session, email)
     stored = staff.password_hash if staff and staff.active and staff.password_hash else None
     try:
         _hasher.verify(stored or _DUMMY_HASH, password)
