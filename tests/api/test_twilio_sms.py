@@ -207,7 +207,9 @@ def test_a_red_flag_in_an_opt_out_is_answered_as_a_red_flag(client: TestClient) 
     wait_until(lambda: settled(client))
 
     to_owner = [m for m in outbox(client) if m.to_number == OWNER]
-    assert [m.template_id for m in to_owner] == ["vet.emergency.go_now"]
+    # go_now or go_now_after_hours, depending on the hour the test runs
+    [reply] = to_owner
+    assert reply.template_id.startswith("vet.emergency.go_now")
     with db(client) as session:
         assert session.scalars(select(Escalation.priority)).one() == "emergency"
         contact = session.scalars(select(Contact).where(Contact.phone == OWNER)).one()
