@@ -75,13 +75,16 @@ def bare_rasa(stack: Stack) -> Channel:
 
 def web_chat(stack: Stack) -> Channel:
     """The web chat's turn endpoint: triage, storage, Rasa and templates in one request."""
+    chat_tokens: dict[str, str] = {}  # the token the api issued to each sender's chat
 
     async def turn(client: httpx.AsyncClient, sender: str, message: Message) -> TurnOutcome:
+        body = {"text": message.text}
+        if sender in chat_tokens:
+            body["chat_token"] = chat_tokens[sender]
         started = time.perf_counter()
         try:
             response = await client.post(
-                f"{stack.api}/api/v1/chat/{message.practice}/messages",
-                json={"sender": sender, "text": message.text},
+                f"{stack.api}/api/v1/chat/{message.practice}/messages", json=body
             )
         except httpx.HTTPError as exc:
             return TurnOutcome(time.perf_counter() - started, f"{type(exc).__name__}")
@@ -89,6 +92,7 @@ def web_chat(stack: Stack) -> Channel:
         if response.status_code != 200:
             return TurnOutcome(seconds, f"HTTP {response.status_code}")
         result = response.json()
+        chat_tokens[sender] = result["chat_token"]
         templates = tuple(_template_key(r["template_id"]) for r in result["replies"])
         error = "technical-problem reply" if TECHNICAL_PROBLEM in templates else None
         return TurnOutcome(seconds, error, result["route"], templates)

@@ -115,7 +115,7 @@ def _answered() -> bool:
         return False
     response = httpx.post(
         f"{API}/api/v1/chat/cedar-vet-oncology/messages",
-        json={"sender": f"bench-cold-{time.monotonic_ns()}", "text": FIRST_QUESTION},
+        json={"text": FIRST_QUESTION},
         timeout=30,
     )
     if response.status_code != 200:

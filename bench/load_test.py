@@ -299,17 +299,18 @@ class LoadTest:
         return False
 
     def _web_chatter(self, n: int, slug: str, texts: dict[str, list[str]]) -> None:
-        sender = f"load-web-{n}-{uuid.uuid4().hex[:8]}"
+        chat_token = None  # the api issues one with the chat's first answer
         for _ in range(self.web_turns):
             started = time.monotonic()
             turn: dict[str, Any] = {}
+            body = {"text": self.random.choice(texts[slug])}
+            if chat_token is not None:
+                body["chat_token"] = chat_token
             try:
-                response = self.http.post(
-                    f"{self.api}/api/v1/chat/{slug}/messages",
-                    json={"sender": sender, "text": self.random.choice(texts[slug])},
-                )
+                response = self.http.post(f"{self.api}/api/v1/chat/{slug}/messages", json=body)
                 if response.status_code == 200:
                     turn = response.json()
+                    chat_token = turn["chat_token"]
             except (httpx.HTTPError, ValueError):
                 pass
             with self.ledger.lock:
@@ -319,7 +320,7 @@ class LoadTest:
                 if turn.get("replies"):
                     self.ledger.web_latencies.append(time.monotonic() - started)
                 else:
-                    self.ledger.web_failed.append(sender)
+                    self.ledger.web_failed.append(f"web-{n}")
 
     def _book(self, booker: Booker, practice: Practice, race: threading.Barrier) -> None:
         """Ask for a visit, prove who this is, then pick the first time offered, with every

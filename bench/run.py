@@ -229,14 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             print("== stages of a web-chat turn, one at a time, in-process", flush=True)
             first = 1 + max(c.number for level in levels for c in level.warmup + level.measured)
             stage_runs = STAGE_CONVERSATIONS // (5 if args.quick else 1)
-            run_id = uuid.uuid4().hex[:6]
-            stages = asyncio.run(
-                profile_web_chat(
-                    stack,
-                    plan.conversations(first, stage_runs),
-                    lambda number: f"bench-{run_id}-stages-{number}",
-                )
-            )
+            stages = asyncio.run(profile_web_chat(stack, plan.conversations(first, stage_runs)))
         if args.keep:
             kept = ROOT / "var/bench/last-stack"
             print(f"== logs kept in {kept}")

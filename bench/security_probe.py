@@ -63,14 +63,16 @@ def probes(api: httpx.Client) -> list[tuple[str, Callable[[], bool]]]:
         return api.post("/twilio/sms", data=form).status_code in (403, 503)
 
     def chat_flood() -> bool:
-        sender = f"probe-{uuid.uuid4().hex[:8]}"
-        codes = [
-            api.post(
-                f"/api/v1/chat/{VET}/messages", json={"sender": sender, "text": "hello"}
-            ).status_code
-            for _ in range(25)
-        ]
+        first = api.post(f"/api/v1/chat/{VET}/messages", json={"text": "hello"})
+        body = {"chat_token": first.json().get("chat_token"), "text": "hello"}
+        codes = [api.post(f"/api/v1/chat/{VET}/messages", json=body).status_code for _ in range(24)]
         return 429 in codes
+
+    def guessed_chat() -> bool:
+        guess = {"chat_token": "web-owner-guessing-a-name"}
+        replies = api.get(f"/api/v1/chat/{VET}/staff-replies", params=guess)
+        joined = api.post(f"/api/v1/chat/{VET}/messages", json={**guess, "text": "hello"})
+        return replies.status_code == 404 and joined.status_code == 404
 
     def sign_in_lockout() -> bool:
         email = "jordan.reyes@cedar-vet.example.org"
@@ -83,7 +85,7 @@ def probes(api: httpx.Client) -> list[tuple[str, Callable[[], bool]]]:
         return codes[-1] == 429
 
     def oversized_chat() -> bool:
-        body = {"sender": "probe-big", "text": "x" * 8_000_000}
+        body = {"text": "x" * 8_000_000}
         return api.post(f"/api/v1/chat/{VET}/messages", json=body).status_code == 413
 
     return [
@@ -92,7 +94,8 @@ def probes(api: httpx.Client) -> list[tuple[str, Callable[[], bool]]]:
         ("pages forbid framing, sniffing and caching", headers),
         ("internal endpoints refuse a caller without the token", internal_without_token),
         ("an unsigned SMS webhook is refused", unsigned_sms),
-        ("one web-chat sender is limited (25 messages at once)", chat_flood),
+        ("one web chat is limited (25 messages at once)", chat_flood),
+        ("a made-up chat token neither reads nor joins a chat", guessed_chat),
         ("failed sign-ins lock the account", sign_in_lockout),
         ("an 8 MB chat message is refused", oversized_chat),
     ]

@@ -76,7 +76,6 @@ def _instrument(state: AppState, triage: Triage, clock: StageClock) -> None:
 async def profile_web_chat(
     stack: Stack,
     conversations: Iterable[Conversation],
-    sender_for: Callable[[int], str],
 ) -> dict[str, Any]:
     """Per-stage time of web-chat turns, one at a time: mean and p50 in ms per stage."""
     settings = Settings(
@@ -99,18 +98,19 @@ async def profile_web_chat(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=stack.api, timeout=60) as client:
         for conversation in conversations:
-            sender = sender_for(conversation.number)
+            chat_token = None  # the api issues one with the conversation's first answer
             for message in conversation.messages:
+                body = {"text": message.text}
+                if chat_token is not None:
+                    body["chat_token"] = chat_token
                 clock.take()
                 started = time.perf_counter()
-                response = await client.post(
-                    f"/api/v1/chat/{message.practice}/messages",
-                    json={"sender": sender, "text": message.text},
-                )
+                response = await client.post(f"/api/v1/chat/{message.practice}/messages", json=body)
                 total = time.perf_counter() - started
                 spent = clock.take()
                 if response.status_code != 200:
                     continue
+                chat_token = response.json()["chat_token"]
                 row = {"total": total, **spent}
                 row["rest"] = total - sum(spent.values())
                 rows.append(row)

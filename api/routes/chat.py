@@ -1,14 +1,22 @@
 """Web chat: one message in, the whole turn result out (DESIGN.md's turn result)."""
 
+from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api.deps import PracticeDep, SessionDep, StateDep
 from api.rate_limits import client_address
-from assistant.db.models import Conversation, Message, StaffUser
+from assistant.channels.web_chat import (
+    CHANNEL,
+    new_chat_token,
+    sender_key_for,
+    web_conversation,
+)
+from assistant.db.models import Message, StaffUser
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 
@@ -16,8 +24,18 @@ router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 MAX_MESSAGE_LENGTH = 1600
 
 
+UNKNOWN_CHAT = (
+    "This chat is not known here: send the message without chat_token to start a new one."
+)
+
+
 class ChatMessageIn(BaseModel):
-    sender: str = Field(min_length=1, max_length=128)
+    # Refused rather than ignored: a caller still sending `sender` would otherwise start a
+    # new chat with every message without noticing.
+    model_config = ConfigDict(extra="forbid")
+
+    # None starts a new chat. A token is 43 characters; the bounds only keep junk out.
+    chat_token: str | None = Field(default=None, min_length=20, max_length=128)
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH)
 
 
@@ -34,6 +52,7 @@ class EscalationOut(BaseModel):
 
 
 class TurnOut(BaseModel):
+    chat_token: str  # send it with the next message and when polling for staff replies
     conversation_id: str
     route: str
     replies: list[ReplyOut]
@@ -51,16 +70,20 @@ def post_message(
     # Anyone may chat without signing in: bounded per address and per conversation, so one
     # client cannot fill the queue or keep the pager busy.
     state.limits.hit(state.limits.chat_address, client_address(request))
-    state.limits.hit(state.limits.chat_sender, f"{practice.slug}:{body.sender}")
+    chat_token = body.chat_token or new_chat_token()
+    if body.chat_token is not None and web_conversation(session, practice, chat_token) is None:
+        raise HTTPException(status_code=404, detail=UNKNOWN_CHAT)
+    sender_key = sender_key_for(chat_token)
+    state.limits.hit(state.limits.chat_sender, f"{practice.slug}:{sender_key}")
     result = state.turns.handle(
         session,
         practice=practice,
-        channel="web",
-        sender_key=body.sender,
+        channel=CHANNEL,
+        sender_key=sender_key,
         text=body.text,
         now=datetime.now(UTC),
     )
-    return TurnOut.model_validate(result, from_attributes=True)
+    return TurnOut.model_validate({"chat_token": chat_token, **asdict(result)})
 
 
 class StaffMessageOut(BaseModel):
@@ -71,18 +94,18 @@ class StaffMessageOut(BaseModel):
 
 @router.get("/{practice}/staff-replies", response_model=list[StaffMessageOut])
 def staff_replies(
-    practice: PracticeDep, session: SessionDep, sender: str, after: int = 0
+    practice: PracticeDep,
+    session: SessionDep,
+    state: StateDep,
+    request: Request,
+    chat_token: Annotated[str, Query(min_length=20, max_length=128)],
+    after: int = 0,
 ) -> list[StaffMessageOut]:
     """Messages staff typed into this web conversation, for the chat page to poll."""
-    conversation = session.scalars(
-        select(Conversation).where(
-            Conversation.practice_id == practice.id,
-            Conversation.channel == "web",
-            Conversation.sender_key == sender,
-        )
-    ).first()
+    state.limits.hit(state.limits.chat_address, client_address(request))
+    conversation = web_conversation(session, practice, chat_token)
     if conversation is None:
-        return []
+        raise HTTPException(status_code=404, detail=UNKNOWN_CHAT)
     rows = session.execute(
         select(Message, StaffUser.name)
         .join(StaffUser, StaffUser.id == Message.author_staff_id)

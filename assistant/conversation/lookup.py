@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.db.models import Contact, Conversation, Practice
@@ -13,15 +14,9 @@ def conversation_for(
 ) -> Conversation:
     """The conversation with this sender on this channel, started (and linked to the contact
     with this phone number, for SMS) when there is none yet."""
-    conversation = session.scalars(
-        select(Conversation).where(
-            Conversation.practice_id == practice.id,
-            Conversation.channel == channel,
-            Conversation.sender_key == sender_key,
-        )
-    ).first()
-    if conversation is not None:
-        return conversation
+    existing = _find(session, practice, channel, sender_key)
+    if existing is not None:
+        return existing
     contact_id = None
     if channel == "sms":
         contact_id = session.scalars(
@@ -37,6 +32,26 @@ def conversation_for(
         created_at=now,
         last_message_at=now,
     )
-    session.add(conversation)
-    session.flush()
+    try:
+        # Two first messages from one sender at once both find no conversation; the second
+        # insert loses on the unique key and joins the one the first started.
+        with session.begin_nested():
+            session.add(conversation)
+    except IntegrityError:
+        started = _find(session, practice, channel, sender_key)
+        if started is None:
+            raise
+        return started
     return conversation
+
+
+def _find(
+    session: Session, practice: Practice, channel: str, sender_key: str
+) -> Conversation | None:
+    return session.scalars(
+        select(Conversation).where(
+            Conversation.practice_id == practice.id,
+            Conversation.channel == channel,
+            Conversation.sender_key == sender_key,
+        )
+    ).first()

@@ -9,7 +9,6 @@ import argparse
 import json
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +66,12 @@ def offered(text: str, titles: dict[str, str]) -> tuple[str, ...]:
     return tuple(titles[title] for title in sorted(named, key=len, reverse=True)[:1])
 
 
-def _post(client: httpx.Client, practice: str, sender: str, text: str) -> httpx.Response:
-    """One chat message; when the api's request limit is reached, wait as it asks and retry."""
+def _post(client: httpx.Client, practice: str, chat_token: str | None, text: str) -> httpx.Response:
+    """One chat message (a new chat without a token); when the api's request limit is
+    reached, wait as it asks and retry."""
+    body = {"text": text} if chat_token is None else {"chat_token": chat_token, "text": text}
     for _ in range(MAX_WAITS):
-        response = client.post(
-            f"/api/v1/chat/{practice}/messages", json={"sender": sender, "text": text}
-        )
+        response = client.post(f"/api/v1/chat/{practice}/messages", json=body)
         if response.status_code != 429:
             break
         time.sleep(float(response.headers.get("Retry-After", "60")))
@@ -85,13 +84,13 @@ def evaluate(
 ) -> Report:
     outcomes = []
     titles = faq_titles()
-    run = uuid.uuid4().hex[:8]
     with httpx.Client(base_url=api, timeout=60, transport=transport) as client:
-        for n, item in enumerate(items):
+        for item in items:
             practice = PRACTICE_FOR_AUDIENCE[item["audience"]]
+            chat_token = None
             for text in [*item.get("before", []), item["text"]]:
-                response = _post(client, practice, f"eval-{run}-{n}", text)
-            turn = response.json()
+                turn = _post(client, practice, chat_token, text).json()
+                chat_token = turn["chat_token"]
             outcomes.append(
                 Outcome(
                     item["text"],

@@ -88,7 +88,7 @@ def test_an_edited_template_stays_unsent_until_a_clinician_approves_it(
     app.state.assistant.registry.reload()
     with TestClient(app) as owner:
         before = owner.post(
-            "/api/v1/chat/cedar-vet-oncology/messages", json={"sender": "o1", "text": "hair?"}
+            "/api/v1/chat/cedar-vet-oncology/messages", json={"text": "hair?"}
         ).json()
     assert before["replies"][0]["template_id"].startswith("vet.clinical.nurse_will_answer")
     assert "Hair grows back" not in before["replies"][0]["text"]
@@ -100,7 +100,7 @@ def test_an_edited_template_stays_unsent_until_a_clinician_approves_it(
     assert approved.json()["approved_by"] == "Evelyn Hart (oncologist, cedar-vet-oncology)"
     with TestClient(app) as owner:
         after = owner.post(
-            "/api/v1/chat/cedar-vet-oncology/messages", json={"sender": "o2", "text": "hair?"}
+            "/api/v1/chat/cedar-vet-oncology/messages", json={"text": "hair?"}
         ).json()
     assert after["replies"][0]["template_id"] == "vet.faq.hair_loss"
     assert (

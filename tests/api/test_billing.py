@@ -54,7 +54,7 @@ def test_a_billing_question_is_in_the_billing_queue_not_the_nurse_queue(app: Fas
     with TestClient(app) as client:
         turn = client.post(
             "/api/v1/chat/cedar-vet-oncology/messages",
-            json={"sender": "web-1", "text": "why was i charged twice for the same exam"},
+            json={"text": "why was i charged twice for the same exam"},
         ).json()
     case_id = turn["escalation"]["id"]
 
@@ -164,7 +164,7 @@ def test_billing_staff_answer_billing_cases_and_nurses_do_not(app: FastAPI) -> N
     with TestClient(app) as client:
         turn = client.post(
             "/api/v1/chat/cedar-vet-oncology/messages",
-            json={"sender": "web-2", "text": "the estimate said 800 but i was charged 1100"},
+            json={"text": "the estimate said 800 but i was charged 1100"},
         ).json()
     case_id = turn["escalation"]["id"]
     nurse = signed_in(app, VET_NURSE)

@@ -6,9 +6,7 @@ AUTH = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 
 
 def _conversation(client: TestClient) -> str:
-    body = client.post(
-        "/api/v1/chat/test-vet/messages", json={"sender": "w", "text": "she is limping"}
-    )
+    body = client.post("/api/v1/chat/test-vet/messages", json={"text": "she is limping"})
     return body.json()["conversation_id"]
 
 

@@ -61,12 +61,15 @@ def signed_in(app: FastAPI, email: str) -> TestClient:
     return client
 
 
-def open_case(app: FastAPI, practice: str, text: str, sender: str = "web-owner") -> int:
+def open_chat(app: FastAPI, practice: str, text: str) -> tuple[int, str]:
+    """A new web chat whose first message opens a case: the case and the chat's token."""
     with TestClient(app) as client:
-        turn = client.post(
-            f"/api/v1/chat/{practice}/messages", json={"sender": sender, "text": text}
-        )
-    return int(turn.json()["escalation"]["id"])
+        turn = client.post(f"/api/v1/chat/{practice}/messages", json={"text": text}).json()
+    return int(turn["escalation"]["id"]), turn["chat_token"]
+
+
+def open_case(app: FastAPI, practice: str, text: str) -> int:
+    return open_chat(app, practice, text)[0]
 
 
 @pytest.fixture
@@ -102,7 +105,7 @@ def test_staff_never_see_another_practices_cases(app: FastAPI) -> None:
 def test_claim_reply_resolve_hands_the_conversation_back(
     app: FastAPI, vet_nurse: TestClient, engine_with_demo: Engine
 ) -> None:
-    case_id = open_case(app, "cedar-vet-oncology", "is it ok to give him fish oil")
+    case_id, chat_token = open_chat(app, "cedar-vet-oncology", "is it ok to give him fish oil")
 
     claimed = vet_nurse.post(f"/api/v1/nurse/cases/{case_id}/claim").json()
     assert (claimed["status"], claimed["claimed_by"]) == ("claimed", "Jordan Reyes")
@@ -113,17 +116,11 @@ def test_claim_reply_resolve_hands_the_conversation_back(
     assert replied["messages"][-1]["author"] == "Jordan Reyes"
     with TestClient(app) as owner_page:
         polled = owner_page.get(
-            "/api/v1/chat/cedar-vet-oncology/staff-replies", params={"sender": "web-owner"}
+            "/api/v1/chat/cedar-vet-oncology/staff-replies", params={"chat_token": chat_token}
         ).json()
         assert [(r["author"], r["text"][:20]) for r in polled] == [
             ("Jordan Reyes", "Please hold the fish")
         ]
-        assert (
-            owner_page.get(
-                "/api/v1/chat/cedar-vet-oncology/staff-replies", params={"sender": "someone-else"}
-            ).json()
-            == []
-        )
     resolved = vet_nurse.post(
         f"/api/v1/nurse/cases/{case_id}/resolve",
         json={"note": "Advised to hold supplement; vet to call."},
@@ -139,6 +136,27 @@ def test_claim_reply_resolve_hands_the_conversation_back(
         ).one()
         assert staff_message.body.startswith("Please hold the fish oil")
         assert session.scalars(select(OutboxMessage)).all() == []  # web chat: no SMS
+
+
+def test_a_staff_reply_is_read_only_with_its_own_chats_token(
+    app: FastAPI, vet_nurse: TestClient
+) -> None:
+    case_id, _ = open_chat(app, "cedar-vet-oncology", "is it ok to give him fish oil")
+    _, other_token = open_chat(app, "cedar-vet-oncology", "can she have vaccines during chemo")
+    vet_nurse.post(f"/api/v1/nurse/cases/{case_id}/claim")
+    vet_nurse.post(f"/api/v1/nurse/cases/{case_id}/reply", json={"text": "Please hold it."})
+
+    with TestClient(app) as someone_else:
+        other = someone_else.get(
+            "/api/v1/chat/cedar-vet-oncology/staff-replies", params={"chat_token": other_token}
+        )
+        guessed = someone_else.get(
+            "/api/v1/chat/cedar-vet-oncology/staff-replies",
+            params={"chat_token": "web-owner-guessing-a-name"},
+        )
+
+    assert (other.status_code, other.json()) == (200, [])
+    assert guessed.status_code == 404
 
 
 def test_second_claim_gets_409_and_reply_needs_the_claim(
@@ -178,17 +196,20 @@ def test_resolve_needs_a_note(app: FastAPI, vet_nurse: TestClient) -> None:
 def test_bot_is_silent_while_a_nurse_holds_the_conversation_but_triage_still_runs(
     app: FastAPI, vet_nurse: TestClient
 ) -> None:
-    case_id = open_case(app, "cedar-vet-oncology", "can i give her benadryl", sender="owner-7")
+    case_id, chat_token = open_chat(app, "cedar-vet-oncology", "can i give her benadryl")
     vet_nurse.post(f"/api/v1/nurse/cases/{case_id}/claim")
 
     with TestClient(app) as owner:
         quiet = owner.post(
             "/api/v1/chat/cedar-vet-oncology/messages",
-            json={"sender": "owner-7", "text": "ok thanks, also what are your hours"},
+            json={"chat_token": chat_token, "text": "ok thanks, also what are your hours"},
         )
         alarm = owner.post(
             "/api/v1/chat/cedar-vet-oncology/messages",
-            json={"sender": "owner-7", "text": "oh no she just collapsed and her gums are white"},
+            json={
+                "chat_token": chat_token,
+                "text": "oh no she just collapsed and her gums are white",
+            },
         )
 
     assert quiet.json()["replies"] == []

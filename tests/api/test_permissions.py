@@ -157,7 +157,7 @@ def test_a_case_goes_only_to_someone_who_may_answer_it_and_billing_cannot_read_i
 
     turn = TestClient(app).post(
         "/api/v1/chat/cedar-vet-oncology/messages",
-        json={"sender": "perm-test", "text": "her gums are white and she collapsed"},
+        json={"text": "her gums are white and she collapsed"},
     )
     case_id = turn.json()["escalation"]["id"]
     with app.state.assistant.sessions() as session:

@@ -38,26 +38,29 @@ def app(sqlite_engine: Engine, triage: Triage) -> FastAPI:
     )
 
 
-def chat(client: TestClient, sender: str) -> httpx.Response:
-    return client.post(f"/api/v1/chat/{VET}/messages", json={"sender": sender, "text": "hi"})
+def chat(client: TestClient, chat_token: str | None = None) -> httpx.Response:
+    body = {"text": "hi"} if chat_token is None else {"chat_token": chat_token, "text": "hi"}
+    return client.post(f"/api/v1/chat/{VET}/messages", json=body)
 
 
 def test_one_conversation_is_limited_and_told_to_wait_while_others_go_on(app: FastAPI) -> None:
     with TestClient(app) as client:
-        statuses = [chat(client, "web-a").status_code for _ in range(4)]
-        refused = chat(client, "web-a")
-        other = chat(client, "web-b")
+        first = chat(client)
+        token = first.json()["chat_token"]
+        statuses = [first.status_code] + [chat(client, token).status_code for _ in range(3)]
+        refused = chat(client, token)
+        other = chat(client)
 
     assert statuses == [200, 200, 200, 429]
     assert refused.status_code == 429 and "wait a minute" in refused.json()["detail"]
     assert refused.headers["Retry-After"] == "60"
-    # The address's limit (5) counts every sender: the first 5 requests used it up.
+    # The address's limit (5) counts every chat: the first 5 requests used it up.
     assert other.status_code == 429
 
 
-def test_a_new_sender_per_message_does_not_escape_the_address_limit(app: FastAPI) -> None:
+def test_a_new_chat_per_message_does_not_escape_the_address_limit(app: FastAPI) -> None:
     with TestClient(app) as client:
-        statuses = [chat(client, f"web-{n}").status_code for n in range(7)]
+        statuses = [chat(client).status_code for _ in range(7)]
 
     assert statuses == [200] * 5 + [429] * 2
 

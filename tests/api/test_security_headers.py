@@ -109,12 +109,10 @@ def test_a_body_over_64_kb_is_refused_before_it_is_read(app: FastAPI) -> None:
     with TestClient(app) as client:
         huge = client.post(
             "/api/v1/chat/cedar-vet-oncology/messages",
-            content=b'{"sender": "x", "text": "' + b"x" * 8_000_000 + b'"}',
+            content=b'{"text": "' + b"x" * 8_000_000 + b'"}',
             headers={"content-type": "application/json"},
         )
-        normal = client.post(
-            "/api/v1/chat/cedar-vet-oncology/messages", json={"sender": "x", "text": "hi"}
-        )
+        normal = client.post("/api/v1/chat/cedar-vet-oncology/messages", json={"text": "hi"})
 
     assert huge.status_code == 413 and "64 KB" in huge.json()["detail"]
     assert normal.status_code == 200

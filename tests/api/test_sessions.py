@@ -60,7 +60,7 @@ def test_the_public_chat_is_not_affected(app: FastAPI) -> None:
     with TestClient(app) as client:
         response = client.post(
             "/api/v1/chat/cedar-vet-oncology/messages",
-            json={"sender": "web-x", "text": "hi"},
+            json={"text": "hi"},
             headers={"Origin": "https://a-practice-website.example.com"},
         )
 

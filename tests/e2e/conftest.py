@@ -35,6 +35,8 @@ class Stack:
     env: dict[str, str]
     commands: dict[str, list[str]]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # Web chat: the token the api issued to each test's client, by the name the test uses.
+    chat_tokens: dict[str, str] = field(default_factory=dict)
 
     def start(self, name: str) -> None:
         self.processes[name] = processes.start(name, self.commands[name], self.env, self.workdir)
@@ -102,13 +104,16 @@ class Stack:
         raise AssertionError(f"no answer to {text!r} within 60 s")
 
     def send(self, practice: str, text: str, sender: str) -> dict:
-        response = httpx.post(
-            f"{self.api}/api/v1/chat/{practice}/messages",
-            json={"sender": sender, "text": text},
-            timeout=60,
-        )
+        """A web chat message from the client the test calls `sender`: its first message
+        starts a chat, the next ones carry the token the api issued."""
+        body = {"text": text}
+        if sender in self.chat_tokens:
+            body["chat_token"] = self.chat_tokens[sender]
+        response = httpx.post(f"{self.api}/api/v1/chat/{practice}/messages", json=body, timeout=60)
         assert response.status_code == 200, response.text
-        return response.json()
+        turn = response.json()
+        self.chat_tokens[sender] = turn["chat_token"]
+        return turn
 
     def stop(self, name: str) -> None:
         processes.stop(self.processes.pop(name))

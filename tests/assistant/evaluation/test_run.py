@@ -16,9 +16,9 @@ def test_earlier_messages_go_first_in_the_same_conversation_and_the_last_reply_i
 
     def api(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
-        sent.append((body["sender"], body["text"]))
+        sent.append((body.get("chat_token"), body["text"]))
         route = "urgent" if "bleeding" in body["text"] else "other"
-        return httpx.Response(200, json={"route": route, "replies": []})
+        return httpx.Response(200, json={"chat_token": "chat-1", "route": route, "replies": []})
 
     item = {
         "text": "now its bleeding through the dressing",
@@ -31,7 +31,8 @@ def test_earlier_messages_go_first_in_the_same_conversation_and_the_last_reply_i
     report = run.evaluate([item], "http://api.test", transport=httpx.MockTransport(api))
 
     assert [text for _, text in sent] == ["hi", "i had surgery tuesday", item["text"]]
-    assert len({sender for sender, _ in sent}) == 1
+    # The first message starts a chat; the others carry the token its answer gave.
+    assert [token for token, _ in sent] == [None, "chat-1", "chat-1"]
     assert report.outcomes[0].got == "urgent" and len(report.under_triage) == 1
     assert report.by_category()[0].category == "operation-complication"
 
@@ -78,7 +79,7 @@ def test_the_request_limit_is_waited_out_not_counted_as_a_failure() -> None:
     answers = iter(
         [
             httpx.Response(429, headers={"Retry-After": "0"}, json={"detail": "wait"}),
-            httpx.Response(200, json={"route": "faq", "replies": []}),
+            httpx.Response(200, json={"chat_token": "c", "route": "faq", "replies": []}),
         ]
     )
     item = {"text": "when do you open", "audience": "vet", "route": "faq"}
