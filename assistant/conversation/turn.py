@@ -102,6 +102,11 @@ class TurnResult:
     replies: list[Reply]
     escalation: EscalationRef | None
 
+    @property
+    def stops_texts(self) -> bool:
+        """True when a reply confirmed that the client gets no more texts."""
+        return any(r.template_id.endswith(TEMPLATE_FOR["opt_out"]) for r in self.replies)
+
 
 class TurnHandler:
     """Runs a turn: inbound message stored first, safety triage before the dialogue engine,
@@ -209,6 +214,12 @@ class TurnHandler:
             # records the consent for the `optout` route, as it does for STOP).
             stopped = self._safe_template(TEMPLATE_FOR["opt_out"], practice, open_now)
             planned = [PlannedReply(stopped, ROUTE_FOR["opt_out"], case_priority=None)]
+            if assessment.clinical_questions:
+                # "Stop the reminders. Also, how much gabapentin can she have?": the opt-out
+                # holds, and the question still reaches a nurse (who calls: no more texts).
+                nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
+                planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
+                category = "clinical_question"
         elif other_language(text) is not None:
             # Not English: a person answers at once, rather than an English model guessing.
             # Clinical, since we cannot tell what it asks (when unsure, clinical).

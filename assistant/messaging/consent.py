@@ -33,7 +33,12 @@ _SEND = (
 )
 _ASKS_TO_STOP_TEXTS = re.compile(
     r"\b(?:"
-    rf"(?:stop|quit|cease|no more|enough) (?:all )?(?:the |these |those |your |ur |this )?{_TEXTS}"
+    # One describing word may come between: "stop the automated reminders".
+    rf"(?:stop|quit|cease|no more|enough) (?:all )?(?:the |these |those |your |ur |this )?"
+    rf"(?:[a-z]+ )?{_TEXTS}"
+    rf"|(?:turn|switch|shut) off (?:all )?(?:the |these |those |your |ur |this )?"
+    rf"(?:[a-z]+ )?{_TEXTS}"
+    rf"|(?:turn|switch|shut) (?:the |these |those |your |this )?(?:[a-z]+ )?{_TEXTS} off"
     rf"|(?:stop|quit|don'?t|dont|do not|no longer|never) (?:ever )?{_SEND}"
     # "don't send me home with a drain" is not about texts.
     r" (?:(?:me|us)(?! (?:home|to|a|an|the|back|over|out|in|for|my|his|her|some|any)\b)"
@@ -44,7 +49,7 @@ _ASKS_TO_STOP_TEXTS = re.compile(
     r"(?:list|texts?|messages|texting|system|contacts?)"
     r"|(?:remove|delete) (?:me|my number|this number)\b"
     r"|unsubscribe|unsub|opt(?:ing)?[ -]?(?:me )?out|revoke"
-    r"|(?:don'?t|dont|do not|no longer) (?:want|need|wish to (?:get|receive))"
+    r"|(?:don'?t|dont|do not|no longer) (?:want|need|wish)(?: to (?:get|receive|have))?"
     rf" (?:any )?(?:more |these |your |ur |the )?{_TEXTS}"
     r"|leave (?:me|us) alone"
     r")\b",

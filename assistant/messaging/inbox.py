@@ -255,8 +255,9 @@ class InboxProcessor:
         result = self._turns.answer(
             session, practice=practice, inbound=inbound, now=now, defer_dialogue_failure=may_wait
         )
-        if result.route == ROUTE_FOR["opt_out"]:
-            # An opt-out in the client's own words ("take me off this list").
+        if result.stops_texts:
+            # An opt-out in the client's own words ("take me off this list"), also when the
+            # same message asked a nurse something.
             apply_keyword(
                 session, practice=practice, phone=row.from_number, keyword="opt_out", now=now
             )

@@ -202,6 +202,23 @@ def test_an_opt_out_in_own_words_opts_out_with_one_confirmation(
     )
 
 
+def test_an_opt_out_with_a_clinical_question_opts_out_and_still_reaches_a_nurse(
+    client: TestClient,
+) -> None:
+    body = "please stop the appointment reminders. but how much gabapentin can she have at night?"
+    signed_post(client, sms(body, "SM-oq"))
+    wait_until(lambda: settled(client))
+
+    to_owner = [m for m in outbox(client) if m.to_number == OWNER]
+    assert to_owner[0].template_id == "both.consent.stopped"
+    assert to_owner[1].template_id.startswith("vet.clinical.nurse_will_answer")
+    with db(client) as session:
+        contact = session.scalars(select(Contact).where(Contact.phone == OWNER)).one()
+        assert contact.consent == "opted_out"
+        case = session.scalars(select(Escalation)).one()
+        assert (case.priority, case.category) == ("routine", "clinical_question")
+
+
 def test_a_red_flag_in_an_opt_out_is_answered_as_a_red_flag(client: TestClient) -> None:
     signed_post(client, sms("stop texting me, he is having a seizure right now", "SM-rf"))
     wait_until(lambda: settled(client))

@@ -21,6 +21,10 @@ from assistant.messaging.consent import asks_to_stop_texts
         "opt me out",
         "I no longer wish to receive these messages",
         "quit messaging me!!",
+        "please stop the automated reminders",
+        "I don't want to get these messages anymore",
+        "how do i turn off these automated messages?",
+        "my mother passed away. please no more appointment reminders",
     ],
 )
 def test_a_request_for_no_more_texts_is_an_opt_out(text: str) -> None:
@@ -41,6 +45,9 @@ def test_a_request_for_no_more_texts_is_an_opt_out(text: str) -> None:
         "do not send the dog home yet",
         "dont send me home with a drain",
         "please dont send me to collections",
+        "can you turn off the lights in the waiting room",
+        "i dont want to get chemo this week",
+        "stop the pain meds?",
     ],
 )
 def test_other_uses_of_stop_and_send_are_not(text: str) -> None:

@@ -195,6 +195,42 @@ FLAGGED = [
     (V, "tiene fiebre de 104 y está muy débil", "emergency", {"vet.fever_with_weakness"}),
     (H, "tengo 39 grados de fiebre", "urgent", {"human.fever"}),
     (H, "labios morados y no responde", "emergency", {"human.overdose_signs"}),
+    # 2026-12-05 widening (docs/clinical-rules.md): the same rules in other words than the
+    # development lines that showed the gaps.
+    (H, "ive been setting my sleeping pills aside just in case", "emergency", {"self_harm"}),
+    (H, "how many of my oxy would it take to not wake up", "emergency", {"self_harm"}),
+    (H, "some days i think about driving into traffic on the way home", "emergency", {"self_harm"}),
+    (V, "im scared of what i might do once she's gone", "emergency", {"self_harm"}),
+    (H, "dont plan on sticking around after this round", "emergency", {"self_harm"}),
+    (H, "my notes are written for the kids. thank you for everything", "emergency", {"self_harm"}),
+    (H, "honestly id rather die than do this again", "emergency", {"self_harm"}),
+    (H, "since my wife passed i think about joining her", "emergency", {"self_harm"}),
+    (V, "i keep wishing i was dead too since we lost him", "emergency", {"self_harm"}),
+    (V, "the advil bottle was on the floor and a few are missing", "emergency", {"vet.poisoning"}),
+    (V, "a xanax fell and i think Bo swallowed it", "emergency", {"vet.poisoning"}),
+    (V, "she chewed open the pill bottle on the counter", "emergency", {"vet.poisoning"}),
+    (
+        H,
+        "my toddler got hold of grandpa's liquid morphine and drank some",
+        "emergency",
+        {"swallowed_medicine"},
+    ),
+    (
+        V,
+        "she threw up on my bare hands the day after her vincristine",
+        "urgent",
+        {"vet.chemo_spill"},
+    ),
+    (H, "my chemo pump leaked all over my arm", "urgent", {"human.chemo_exposure"}),
+    (V, "temp is 104.2 and he can barely lift his head", "emergency", {"vet.fever_with_weakness"}),
+    (V, "we can hardly wake her since this morning", "emergency", {"vet.collapse"}),
+    (
+        H,
+        "his breathing sounds noisy and high pitched since the thyroid surgery",
+        "emergency",
+        {"human.neck_swelling"},
+    ),
+    (H, "she's shaking all over with chills", "emergency", {"human.sepsis_signs"}),
 ]
 
 # Negated, hypothetical or someone else's: no current red flag (message, hypothetical sign or None)
@@ -229,4 +265,9 @@ NOT_URGENT = [
     (V, "Lily ate her breakfast fine today"),
     (V, "our chocolate lab ate his kibble"),
     (H, "¿a qué hora abren mañana?"),
+    (H, "mom wants to die at home with all of us around"),
+    (V, "she's not breathing fast, gums are pink, just coughing a little"),
+    (V, "the incision is a little puffy but not red, is that normal"),
+    (H, "we go over the bridge to get to your office, where do we park"),
+    (H, "i wont be around on friday, can we move my visit"),
 ]
