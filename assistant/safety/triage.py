@@ -33,6 +33,7 @@ from assistant.safety.lexicon import (
     load_lexicon,
 )
 from assistant.safety.quantities import Reading, longest_hours, most_times, temperature_readings
+from assistant.safety.safety_net import NET_SIGNS, SafetyNet
 
 __all__ = ["DEFAULT_LEXICON_DIR", "RedFlag", "Triage", "TriageResult"]
 
@@ -109,25 +110,32 @@ class Triage:
     """Finds emergency and urgent signs in a client's message, per practice kind."""
 
     def __init__(
-        self, pipelines: Mapping[str, _KindPipeline], questions: ClinicalQuestions
+        self,
+        pipelines: Mapping[str, _KindPipeline],
+        questions: ClinicalQuestions,
+        net: SafetyNet | None = None,
     ) -> None:
         self._pipelines = dict(pipelines)
         self._questions = questions
+        self._net = net
         # One triage serves the inbox workers and the request threads at once, and medspacy's
         # sentence splitter (PyRuSH, PyFastNER) keeps state while it runs: concurrent calls
         # raise IndexError. A call takes about 1.5 ms, so they take turns.
         self._nlp_lock = threading.Lock()
 
     @classmethod
-    def load(cls, lexicon_dir: Path = DEFAULT_LEXICON_DIR) -> Triage:
-        """Reads the lexicons and builds one medspacy pipeline per practice kind (~1 second)."""
+    def load(cls, lexicon_dir: Path = DEFAULT_LEXICON_DIR, *, net: bool = True) -> Triage:
+        """Reads the lexicons and builds one medspacy pipeline per practice kind (~1 second),
+        and trains the learned safety net behind them (~1 second) unless `net` is False."""
         _quiet_sentence_splitter()
         pipelines = {}
         for kind in PRACTICE_KINDS:
             lexicon = load_lexicon(kind, lexicon_dir)
             nlp = _build_nlp(lexicon, load_context_rules(kind, lexicon_dir))
             pipelines[kind] = _KindPipeline(lexicon, nlp)
-        return cls(pipelines, ClinicalQuestions.load(lexicon_dir))
+        return cls(
+            pipelines, ClinicalQuestions.load(lexicon_dir), SafetyNet.load() if net else None
+        )
 
     def assess(self, text: str, practice_kind: str) -> TriageResult:
         """Triages one message for a "veterinary" or "human" practice. Never raises on odd text."""
@@ -162,6 +170,15 @@ class Triage:
 
         red_flags = tuple(flag for *_, flag in sorted(current, key=lambda t: t[:2]))
         asked_about = tuple(flag for *_, flag in sorted(hypothetical, key=lambda t: t[:2]))
+        denied = {m.label for m in mentions if m.negated} & NET_SIGNS
+        if not red_flags and not asked_about and not denied and self._net is not None:
+            # Nothing the rules know, not even asked about or denied ("i'm not suicidal"):
+            # the learned net may still see a crisis, a swallowed medicine or a chemo
+            # exposure said in other words.
+            learned = self._net.flag(normalised, practice_kind)
+            if learned is not None:
+                words = text[:_MAX_COMBINED_CHARS]
+                red_flags = (RedFlag(learned.sign, learned.priority, words),)
         priority = min((f.priority for f in red_flags), key=_RANK.__getitem__, default=None)
         return TriageResult(
             priority=priority,

@@ -1,0 +1,111 @@
+"""The learned safety net behind the rule-based triage.
+
+The rules (lexicons) catch the words they list; people in a crisis, or who found the dog with
+an empty pill bottle, often say it in words no rule lists. This classifier is trained at
+start-up, in about a second, on examples of three such situations (safety_net_examples.yml)
+against every example of the assistant's other intents (data/nlu), and flags a message the
+rules found nothing in when one of the three is likely enough. It only ever adds a flag: what
+the rules decided, including "negated" and "hypothetical", stands.
+
+Measured on the development sets (docs/evaluation.md, "A learned safety net").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_EXAMPLES = Path(__file__).with_name("safety_net_examples.yml")
+DEFAULT_NEGATIVES = ROOT / "data" / "nlu"
+NOT_A_CRISIS = "not_a_crisis"
+# The lowest probability that flags a message. On its own, on the development sets, 0.65
+# flagged 59 of 78 crisis, swallowed-medicine and exposure messages and 7 of 585 others
+# (0.5: 70 and 13; 0.8: 53 and 4): docs/evaluation.md, "A learned safety net".
+THRESHOLD = 0.65
+# What a flag of each kind means at each kind of practice: the rules' own sign and priority,
+# so the turn answers it exactly as it answers the rules' flag.
+SIGNS = {
+    ("self_harm", "veterinary"): ("self_harm", "emergency"),
+    ("self_harm", "human"): ("self_harm", "emergency"),
+    ("swallowed_something", "veterinary"): ("vet.poisoning", "emergency"),
+    ("swallowed_something", "human"): ("swallowed_medicine", "emergency"),
+    ("chemo_exposure", "veterinary"): ("vet.chemo_spill", "urgent"),
+    ("chemo_exposure", "human"): ("human.chemo_exposure", "urgent"),
+}
+
+NET_SIGNS = frozenset(sign for sign, _ in SIGNS.values())
+
+
+@dataclass(frozen=True)
+class NetFlag:
+    sign: str
+    priority: str
+    probability: float
+
+
+class SafetyNet:
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self._classes = list(model.classes_)
+
+    @classmethod
+    def load(
+        cls, examples: Path = DEFAULT_EXAMPLES, negatives: Path = DEFAULT_NEGATIVES
+    ) -> SafetyNet:
+        # Imported here: scikit-learn takes a moment to import, and only the triage needs it.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline, make_union
+
+        texts, labels = [], []
+        for label, lines in yaml.safe_load(examples.read_text(encoding="utf-8")).items():
+            texts += lines
+            labels += [NOT_A_CRISIS if label == NOT_A_CRISIS else label] * len(lines)
+        for text in _nlu_examples(negatives):
+            texts.append(text)
+            labels.append(NOT_A_CRISIS)
+        # Character n-grams forgive typos; word pairs keep "my pills" apart from "his pills".
+        model = make_pipeline(
+            make_union(
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
+                ),
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+            ),
+            LogisticRegression(C=10, max_iter=2000, class_weight="balanced"),
+        )
+        model.fit(texts, labels)
+        return cls(model)
+
+    def flag(self, text: str, practice_kind: str) -> NetFlag | None:
+        """The likeliest of the three situations, when it is likely enough; else None."""
+        probabilities = self._model.predict_proba([text])[0]
+        scored = zip(self._classes, probabilities, strict=True)
+        label, probability = max(
+            ((c, p) for c, p in scored if c != NOT_A_CRISIS), key=lambda pair: pair[1]
+        )
+        if probability < THRESHOLD:
+            return None
+        sign, priority = SIGNS[(label, practice_kind)]
+        return NetFlag(sign, priority, float(probability))
+
+
+# "[friday](date)" in Rasa's examples is the word "friday".
+_ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+
+
+def _nlu_examples(directory: Path) -> list[str]:
+    """Every training example of the dialogue's intents (Rasa's NLU YAML)."""
+    texts = []
+    for path in sorted(directory.glob("*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            for line in (item.get("examples") or "").splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    texts.append(_ENTITY.sub(r"\1", line[2:]))
+    return texts

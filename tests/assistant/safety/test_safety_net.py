@@ -1,0 +1,64 @@
+"""The learned safety net behind the rules: it adds a flag for a crisis, a swallowed medicine
+or a chemo exposure said in words no rule lists, and never overrules what the rules found."""
+
+import pytest
+
+from assistant.safety.triage import Triage
+
+
+@pytest.fixture(scope="module")
+def rules_only() -> Triage:
+    return Triage.load(net=False)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "sign", "priority"),
+    [
+        (
+            "human",
+            "i have been reading about how much of my morphine would be too much",
+            "self_harm",
+            "emergency",
+        ),
+        (
+            "veterinary",
+            "found the empty gum pack under the couch and pepper was the only one home",
+            "vet.poisoning",
+            "emergency",
+        ),
+        (
+            "human",
+            "im sorting my dads chemo capsules and one cracked and the powder got on my fingers",
+            "human.chemo_exposure",
+            "urgent",
+        ),
+    ],
+)
+def test_words_no_rule_lists_are_flagged_by_the_net(
+    triage: Triage, rules_only: Triage, kind: str, text: str, sign: str, priority: str
+) -> None:
+    assert rules_only.assess(text, kind).priority is None  # the rules alone miss it
+
+    result = triage.assess(text, kind)
+
+    assert (result.priority, [f.sign for f in result.red_flags]) == (priority, [sign])
+    assert result.red_flags[0].matched == text  # the nurse sees the client's words
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("human", "my appointment is at 3, where do i park"),
+        ("veterinary", "we said goodbye to luna this morning, thank you all"),
+        ("veterinary", "how should i store his chemo pills"),
+    ],
+)
+def test_everyday_messages_are_not_flagged(triage: Triage, kind: str, text: str) -> None:
+    assert triage.assess(text, kind).priority is None
+
+
+def test_a_question_the_rules_call_hypothetical_stays_hypothetical(triage: Triage) -> None:
+    result = triage.assess("what if he eats a grape", "veterinary")
+
+    assert result.priority is None
+    assert [f.sign for f in result.hypothetical] == ["vet.poisoning"]
