@@ -1,4 +1,4 @@
-"""Floors on the development set, measured through the whole stack exactly as `make eval`
+"""Floors on the development sets, measured through the whole stack exactly as `make eval`
 does (each line is the first message of a new web-chat conversation). The figures of the
 latest run are in docs/evaluation.md."""
 
@@ -13,13 +13,24 @@ from tests.e2e.conftest import running_stack
 
 pytestmark = pytest.mark.e2e
 DEV_SET = ROOT / "tests" / "data" / "dev_set.jsonl"
+OUTSIDER_SET = ROOT / "tests" / "data" / "dev_outsider.jsonl"
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Report]:
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # A stack of its own: hundreds of cases and pages would crowd the other tests' outbox.
     for stack in running_stack(tmp_path_factory.mktemp("evaluation")):
-        yield evaluate(load(DEV_SET), stack.api)
+        yield stack.api
+
+
+@pytest.fixture(scope="module")
+def report(api: str) -> Report:
+    return evaluate(load(DEV_SET), api)
+
+
+@pytest.fixture(scope="module")
+def outsider_report(api: str) -> Report:
+    return evaluate(load(OUTSIDER_SET), api)
 
 
 def _recall(report: Report, route: str) -> float:
@@ -68,3 +79,25 @@ def test_booking_route_recall_is_at_least_95_percent(report: Report) -> None:
 
 def test_billing_route_recall_is_at_least_90_percent(report: Report) -> None:
     assert _recall(report, "billing") >= 0.90
+
+
+# The outside development lines (written by someone who had not read the code or the data):
+# the safety figures of docs/evaluation.md, "Outside development lines, and a learned safety
+# net", held where they are.
+def test_outside_lines_every_emergency_is_caught(outsider_report: Report) -> None:
+    assert outsider_report.emergency_recall == 1.0, [
+        (o.expected, o.got, o.text) for o in outsider_report.under_triage
+    ]
+
+
+def test_outside_lines_under_and_over_triage_stay_at_their_measured_levels(
+    outsider_report: Report,
+) -> None:
+    under = [(o.expected, o.got, o.text) for o in outsider_report.under_triage]
+    over = [(o.expected, o.got, o.text) for o in outsider_report.over_triage]
+    assert len(under) <= 6, under
+    assert len(over) <= 10, over
+
+
+def test_outside_lines_opt_outs_in_own_words_are_all_honoured(outsider_report: Report) -> None:
+    assert _recall(outsider_report, "optout") == 1.0
