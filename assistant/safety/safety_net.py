@@ -2,10 +2,11 @@
 
 The rules (lexicons) catch the words they list; people in a crisis, or who found the dog with
 an empty pill bottle, often say it in words no rule lists. This classifier is trained at
-start-up, in about a second, on examples of three such situations (safety_net_examples.yml)
-against every example of the assistant's other intents (data/nlu), and flags a message the
-rules found nothing in when one of the three is likely enough. It only ever adds a flag: what
-the rules decided, including "negated" and "hypothetical", stands.
+start-up, in about a second, on examples of four such situations (safety_net_examples.yml: a
+crisis, a swallowed medicine or poison, chemotherapy contact at home, a complication after
+surgery) against every example of the assistant's other intents (data/nlu), and flags a
+message the rules found nothing in when one of the four is likely enough. It only ever adds a
+flag: what the rules decided, including "negated" and "hypothetical", stands.
 
 Measured on the development sets (docs/evaluation.md, "A learned safety net").
 """
@@ -23,10 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_EXAMPLES = Path(__file__).with_name("safety_net_examples.yml")
 DEFAULT_NEGATIVES = ROOT / "data" / "nlu"
 NOT_A_CRISIS = "not_a_crisis"
-# The lowest probability that flags a message. On its own, on the development sets, 0.65
-# flagged 59 of 78 crisis, swallowed-medicine and exposure messages and 7 of 585 others
-# (0.5: 70 and 13; 0.8: 53 and 4): docs/evaluation.md, "A learned safety net".
-THRESHOLD = 0.65
+# The lowest probability that flags a message, per kind. Chosen on the development sets (78
+# crisis, swallowed-medicine and exposure lines, 21 urgent or emergency post-operative lines,
+# 585 non-urgent lines): 0.55 and 0.8 found 60, 20 and flagged 9 others; 0.6 and 0.8 found
+# 56, 20 and 4; 0.5 and 0.7 found 63, 20 and 12 (docs/evaluation.md, "A learned safety net").
+# A complication after surgery needs more certainty: routine recovery questions share its words.
+THRESHOLD = 0.55
+THRESHOLDS = {"post_op_warning": 0.8}
 # What a flag of each kind means at each kind of practice: the rules' own sign and priority,
 # so the turn answers it exactly as it answers the rules' flag.
 SIGNS = {
@@ -36,9 +40,11 @@ SIGNS = {
     ("swallowed_something", "human"): ("swallowed_medicine", "emergency"),
     ("chemo_exposure", "veterinary"): ("vet.chemo_spill", "urgent"),
     ("chemo_exposure", "human"): ("human.chemo_exposure", "urgent"),
+    # A complication after surgery in other words: a nurse calls within the hour. Some are
+    # emergencies; the rules name those they know.
+    ("post_op_warning", "veterinary"): ("post_op_warning", "urgent"),
+    ("post_op_warning", "human"): ("post_op_warning", "urgent"),
 }
-
-NET_SIGNS = frozenset(sign for sign, _ in SIGNS.values())
 
 
 @dataclass(frozen=True)
@@ -83,16 +89,18 @@ class SafetyNet:
         return cls(model)
 
     def flag(self, text: str, practice_kind: str) -> NetFlag | None:
-        """The likeliest of the three situations, when it is likely enough; else None."""
+        """The likeliest situation that is likely enough, or None."""
         probabilities = self._model.predict_proba([text])[0]
-        scored = zip(self._classes, probabilities, strict=True)
-        label, probability = max(
-            ((c, p) for c, p in scored if c != NOT_A_CRISIS), key=lambda pair: pair[1]
-        )
-        if probability < THRESHOLD:
+        likely = [
+            (float(p), c)
+            for c, p in zip(self._classes, probabilities, strict=True)
+            if c != NOT_A_CRISIS and p >= THRESHOLDS.get(c, THRESHOLD)
+        ]
+        if not likely:
             return None
+        probability, label = max(likely)
         sign, priority = SIGNS[(label, practice_kind)]
-        return NetFlag(sign, priority, float(probability))
+        return NetFlag(sign, priority, probability)
 
 
 # "[friday](date)" in Rasa's examples is the word "friday".

@@ -33,7 +33,7 @@ from assistant.safety.lexicon import (
     load_lexicon,
 )
 from assistant.safety.quantities import Reading, longest_hours, most_times, temperature_readings
-from assistant.safety.safety_net import NET_SIGNS, SafetyNet
+from assistant.safety.safety_net import SafetyNet
 
 __all__ = ["DEFAULT_LEXICON_DIR", "RedFlag", "Triage", "TriageResult"]
 
@@ -170,11 +170,14 @@ class Triage:
 
         red_flags = tuple(flag for *_, flag in sorted(current, key=lambda t: t[:2]))
         asked_about = tuple(flag for *_, flag in sorted(hypothetical, key=lambda t: t[:2]))
-        denied = {m.label for m in mentions if m.negated} & NET_SIGNS
-        if not red_flags and not asked_about and not denied and self._net is not None:
-            # Nothing the rules know, not even asked about or denied ("i'm not suicidal"):
-            # the learned net may still see a crisis, a swallowed medicine or a chemo
-            # exposure said in other words.
+        # Anything the client denied, put in the past or said has stopped ("i'm not
+        # suicidal", "the bleeding stopped"): the rules have judged the message; the net,
+        # which cannot read negation, stays out.
+        judged = any(m.negated or m.resolved for m in mentions)
+        if not red_flags and not asked_about and not judged and self._net is not None:
+            # Nothing the rules know, not even asked about: the learned net may still see a
+            # crisis, a swallowed medicine, a chemo exposure or a complication after surgery
+            # said in other words.
             learned = self._net.flag(normalised, practice_kind)
             if learned is not None:
                 words = text[:_MAX_COMBINED_CHARS]

@@ -95,8 +95,10 @@ def test_outside_lines_under_and_over_triage_stay_at_their_measured_levels(
 ) -> None:
     under = [(o.expected, o.got, o.text) for o in outsider_report.under_triage]
     over = [(o.expected, o.got, o.text) for o in outsider_report.over_triage]
-    assert len(under) <= 6, under
-    assert len(over) <= 10, over
+    # 7 and 11 with the four-kind safety net; on the sealed set it cut under-triage from 28
+    # to 21 at one more over-triaged message (docs/evaluation.md).
+    assert len(under) <= 7, under
+    assert len(over) <= 11, over
 
 
 def test_outside_lines_opt_outs_in_own_words_are_all_honoured(outsider_report: Report) -> None:

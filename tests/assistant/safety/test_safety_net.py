@@ -32,6 +32,12 @@ def rules_only() -> Triage:
             "human.chemo_exposure",
             "urgent",
         ),
+        (
+            "veterinary",
+            "the amputation site is tight and puffed up like a balloon since this morning",
+            "post_op_warning",
+            "urgent",
+        ),
     ],
 )
 def test_words_no_rule_lists_are_flagged_by_the_net(
@@ -51,6 +57,7 @@ def test_words_no_rule_lists_are_flagged_by_the_net(
         ("human", "my appointment is at 3, where do i park"),
         ("veterinary", "we said goodbye to luna this morning, thank you all"),
         ("veterinary", "how should i store his chemo pills"),
+        ("human", "when can i shower after surgery"),
     ],
 )
 def test_everyday_messages_are_not_flagged(triage: Triage, kind: str, text: str) -> None:
@@ -62,3 +69,9 @@ def test_a_question_the_rules_call_hypothetical_stays_hypothetical(triage: Triag
 
     assert result.priority is None
     assert [f.sign for f in result.hypothetical] == ["vet.poisoning"]
+
+
+def test_a_message_saying_a_sign_stopped_is_left_to_the_rules(triage: Triage) -> None:
+    # The net cannot read negation: where the rules found something denied or stopped, it
+    # stays out.
+    assert triage.assess("the bleeding stopped and the dressing is dry", "human").priority is None
