@@ -71,7 +71,7 @@ class SafetyNet:
         texts, labels = [], []
         for label, lines in yaml.safe_load(examples.read_text(encoding="utf-8")).items():
             texts += lines
-            labels += [NOT_A_CRISIS if label == NOT_A_CRISIS else label] * len(lines)
+            labels += [label] * len(lines)
         for text in _nlu_examples(negatives):
             texts.append(text)
             labels.append(NOT_A_CRISIS)
