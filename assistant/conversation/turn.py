@@ -209,6 +209,12 @@ class TurnHandler:
             # Red flags are answered from the rules alone: no waiting on, or for, Rasa.
             planned = [self._triage_reply(assessment, practice, open_now)]
             category = "self_harm" if assessment.self_harm else "red_flag"
+            if assessment.learned and asks_to_stop_texts(text):
+                # The learned net's guess does not cancel a request for no more texts: the
+                # opt-out is confirmed (and recorded by the SMS inbox), and a person still
+                # calls about the flag. A red flag the rules found is answered alone.
+                stopped = self._safe_template(TEMPLATE_FOR["opt_out"], practice, open_now)
+                planned.insert(0, PlannedReply(stopped, ROUTE_FOR["opt_out"], None))
         elif asks_to_stop_texts(text):
             # "Take me off this list": an opt-out in the client's own words (the SMS inbox
             # records the consent for the `optout` route, as it does for STOP).

@@ -70,6 +70,7 @@ class TriageResult:
     self_harm: bool  # any statement about wanting to die or harm oneself
     # Questions only a clinician may answer (medicines, doses, results, prognosis, ...).
     clinical_questions: tuple[ClinicalQuestion, ...] = ()
+    learned: bool = False  # the flag is the learned safety net's, not the rules'
 
 
 @dataclass(frozen=True)
@@ -178,10 +179,10 @@ class Triage:
             # Nothing the rules know, not even asked about: the learned net may still see a
             # crisis, a swallowed medicine, a chemo exposure or a complication after surgery
             # said in other words.
-            learned = self._net.flag(normalised, practice_kind)
-            if learned is not None:
+            net_flag = self._net.flag(normalised, practice_kind)
+            if net_flag is not None:
                 words = text[:_MAX_COMBINED_CHARS]
-                red_flags = (RedFlag(learned.sign, learned.priority, words),)
+                red_flags = (RedFlag(net_flag.sign, net_flag.priority, words),)
         priority = min((f.priority for f in red_flags), key=_RANK.__getitem__, default=None)
         return TriageResult(
             priority=priority,
@@ -189,6 +190,7 @@ class Triage:
             hypothetical=asked_about,
             self_harm=any(f.sign == SELF_HARM for f in red_flags),
             clinical_questions=self._questions.find(normalised, practice_kind),
+            learned=bool(red_flags) and not current,
         )
 
 

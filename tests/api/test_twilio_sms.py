@@ -219,6 +219,25 @@ def test_an_opt_out_with_a_clinical_question_opts_out_and_still_reaches_a_nurse(
         assert (case.priority, case.category) == ("routine", "clinical_question")
 
 
+def test_an_opt_out_with_a_crisis_only_the_safety_net_sees_does_both(
+    client: TestClient,
+) -> None:
+    # The rules list none of these words; the learned safety net reads a crisis in them. Its
+    # guess must not cancel the opt-out, nor the opt-out the crisis answer and the page.
+    body = "stop texting me. i have been reading about how much of my morphine would be too much"
+    signed_post(client, sms(body, "SM-net"))
+    wait_until(lambda: settled(client))
+
+    to_owner = [m.template_id for m in outbox(client) if m.to_number == OWNER]
+    assert to_owner == ["both.consent.stopped", "both.emergency.self_harm"]
+    with db(client) as session:
+        contact = session.scalars(select(Contact).where(Contact.phone == OWNER)).one()
+        assert contact.consent == "opted_out"
+        case = session.scalars(select(Escalation)).one()
+        assert (case.priority, case.category) == ("emergency", "self_harm")
+        assert case.page_count == 1
+
+
 def test_a_red_flag_in_an_opt_out_is_answered_as_a_red_flag(client: TestClient) -> None:
     signed_post(client, sms("stop texting me, he is having a seizure right now", "SM-rf"))
     wait_until(lambda: settled(client))

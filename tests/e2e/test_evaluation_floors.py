@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.evaluation.metrics import Report
+from assistant.evaluation.metrics import Outcome, Report
 from assistant.evaluation.run import evaluate, load
 from assistant.settings import ROOT
 from tests.e2e.conftest import running_stack
@@ -102,4 +102,14 @@ def test_outside_lines_under_and_over_triage_stay_at_their_measured_levels(
 
 
 def test_outside_lines_opt_outs_in_own_words_are_all_honoured(outsider_report: Report) -> None:
-    assert _recall(outsider_report, "optout") == 1.0
+    # Honoured means confirmed (and so recorded): a crisis the safety net reads in the same
+    # message may raise the route, but never cancels the opt-out.
+    opt_outs = [o for o in outsider_report.outcomes if o.expected == "optout"]
+    missed = [(o.got, o.got_templates, o.text) for o in opt_outs if not _stops_texts(o)]
+    assert len(opt_outs) == 20 and missed == []
+
+
+def _stops_texts(outcome: Outcome) -> bool:
+    return any(
+        t in ("consent.stopped", "consent.stopped_after_hours") for t in outcome.got_templates
+    )
