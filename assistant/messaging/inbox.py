@@ -257,7 +257,7 @@ class InboxProcessor:
         )
         if result.stops_texts:
             # An opt-out in the client's own words ("take me off this list"), also when the
-            # same message asked a nurse something.
+            # same message asked a nurse something or the safety net read a crisis in it.
             apply_keyword(
                 session, practice=practice, phone=row.from_number, keyword="opt_out", now=now
             )
