@@ -13,16 +13,15 @@ Measured on the development sets (docs/evaluation.md, "A learned safety net").
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from assistant.dialogue.training_data import NLU_DIR, nlu_examples
+
 DEFAULT_EXAMPLES = Path(__file__).with_name("safety_net_examples.yml")
-DEFAULT_NEGATIVES = ROOT / "data" / "nlu"
 NOT_A_CRISIS = "not_a_crisis"
 # The lowest probability that flags a message, per kind. Chosen on the development sets (78
 # crisis, swallowed-medicine and exposure lines, 21 urgent or emergency post-operative lines,
@@ -60,9 +59,7 @@ class SafetyNet:
         self._classes = list(model.classes_)
 
     @classmethod
-    def load(
-        cls, examples: Path = DEFAULT_EXAMPLES, negatives: Path = DEFAULT_NEGATIVES
-    ) -> SafetyNet:
+    def load(cls, examples: Path = DEFAULT_EXAMPLES, negatives: Path = NLU_DIR) -> SafetyNet:
         # Imported here: scikit-learn takes a moment to import, and only the triage needs it.
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -72,7 +69,7 @@ class SafetyNet:
         for label, lines in yaml.safe_load(examples.read_text(encoding="utf-8")).items():
             texts += lines
             labels += [label] * len(lines)
-        for text in _nlu_examples(negatives):
+        for text in nlu_examples(negatives):
             texts.append(text)
             labels.append(NOT_A_CRISIS)
         # Character n-grams forgive typos; word pairs keep "my pills" apart from "his pills".
@@ -101,19 +98,3 @@ class SafetyNet:
         probability, label = max(likely)
         sign, priority = SIGNS[(label, practice_kind)]
         return NetFlag(sign, priority, probability)
-
-
-# "[friday](date)" in Rasa's examples is the word "friday".
-_ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-
-
-def _nlu_examples(directory: Path) -> list[str]:
-    """Every training example of the dialogue's intents (Rasa's NLU YAML)."""
-    texts = []
-    for path in sorted(directory.glob("*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            for line in (item.get("examples") or "").splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    texts.append(_ENTITY.sub(r"\1", line[2:]))
-    return texts

@@ -1,11 +1,9 @@
 """The development set is well formed and kept apart from the training data."""
 
 import json
-import re
 from collections import Counter
 
-import yaml
-
+from assistant.dialogue.training_data import nlu_examples
 from assistant.evaluation.run import load
 from assistant.settings import ROOT
 from assistant.templates import TemplateRegistry
@@ -15,12 +13,7 @@ KIND = {"vet": "veterinary", "human": "human"}
 
 
 def _training_examples() -> set[str]:
-    examples = set()
-    for path in (ROOT / "data" / "nlu").glob("*.yml"):
-        for block in yaml.safe_load(path.read_text())["nlu"]:
-            for line in block.get("examples", "").splitlines():
-                examples.add(re.sub(r"^\s*-\s*", "", line).strip().lower())
-    return examples
+    return {example.strip().lower() for example in nlu_examples()}
 
 
 def test_the_file_loads_and_covers_every_route_for_both_kinds() -> None:
