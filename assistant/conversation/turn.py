@@ -213,18 +213,15 @@ class TurnHandler:
                 # The learned net's guess does not cancel a request for no more texts: the
                 # opt-out is confirmed (and recorded by the SMS inbox), and a person still
                 # calls about the flag. A red flag the rules found is answered alone.
-                stopped = self._safe_template(TEMPLATE_FOR["opt_out"], practice, open_now)
-                planned.insert(0, PlannedReply(stopped, ROUTE_FOR["opt_out"], None))
+                planned.insert(0, self._opt_out_confirmed(practice, open_now))
         elif asks_to_stop_texts(text):
             # "Take me off this list": an opt-out in the client's own words (the SMS inbox
             # records the consent for the `optout` route, as it does for STOP).
-            stopped = self._safe_template(TEMPLATE_FOR["opt_out"], practice, open_now)
-            planned = [PlannedReply(stopped, ROUTE_FOR["opt_out"], case_priority=None)]
+            planned = [self._opt_out_confirmed(practice, open_now)]
             if assessment.clinical_questions:
                 # "Stop the reminders. Also, how much gabapentin can she have?": the opt-out
                 # holds, and the question still reaches a nurse (who calls: no more texts).
-                nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
-                planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
+                planned.append(self._nurse_will_answer(practice, open_now))
                 category = "clinical_question"
         elif other_language(text) is not None:
             # Not English: a person answers at once, rather than an English model guessing.
@@ -265,15 +262,13 @@ class TurnHandler:
                 # The dialogue is unsure what a message about the body, a medicine or the
                 # sender's safety asks: a nurse reads it rather than the client guessing.
                 planned = [p for p in planned if p.route not in ("faq", "fallback")]
-                nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
-                planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
+                planned.append(self._nurse_will_answer(practice, open_now))
                 category = "unsure_health"
             elif assessment.clinical_questions and not _at_least_clinical(planned):
                 # A question only a clinician may answer (a medicine, a result, a prognosis)
                 # that the dialogue took for an FAQ: no FAQ answer, a nurse answers instead.
                 planned = [p for p in planned if p.route != "faq"]
-                nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
-                planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
+                planned.append(self._nurse_will_answer(practice, open_now))
                 category = "clinical_question"
             elif (
                 asks_for_a_person(text)
@@ -287,8 +282,7 @@ class TurnHandler:
                 category = "handoff"
             elif assessment.hypothetical and not _at_least_clinical(planned):
                 # "What if he gets a fever?" is still a clinical question for a nurse.
-                nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
-                planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
+                planned.append(self._nurse_will_answer(practice, open_now))
                 category = "clinical_question"
         return self._finish(
             session,
@@ -464,6 +458,16 @@ class TurnHandler:
         )
         return PlannedReply(template, "emergency", "emergency")
 
+    def _nurse_will_answer(self, practice: Practice, open_now: bool) -> PlannedReply:
+        """The "a nurse will answer" reply, with a routine case behind it."""
+        nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
+        return PlannedReply(nurse, "clinical", case_priority="routine")
+
+    def _opt_out_confirmed(self, practice: Practice, open_now: bool) -> PlannedReply:
+        """The confirmation of an opt-out in the client's own words (route `optout`)."""
+        stopped = self._safe_template(TEMPLATE_FOR["opt_out"], practice, open_now)
+        return PlannedReply(stopped, ROUTE_FOR["opt_out"], case_priority=None)
+
     def _plan_replies(
         self, practice: Practice, conversation_id: str, text: str, open_now: bool
     ) -> list[PlannedReply] | None:
@@ -487,8 +491,7 @@ class TurnHandler:
                     bot_reply.template_key,
                     practice.kind,
                 )
-                nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
-                planned.append(PlannedReply(nurse, "clinical", case_priority="routine"))
+                planned.append(self._nurse_will_answer(practice, open_now))
                 continue
             extra = _record_values(template, bot_reply.values)
             if extra is None:
