@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from twilio.request_validator import RequestValidator
 
+from assistant.channels.web_chat import chat_message
 from assistant.conversation.routes import most_severe
 from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
 from assistant.templates.registry import AFTER_HOURS_SUFFIX, KIND_OF_PREFIX
@@ -78,9 +79,7 @@ def web_chat(stack: Stack) -> Channel:
     chat_tokens: dict[str, str] = {}  # the token the api issued to each sender's chat
 
     async def turn(client: httpx.AsyncClient, sender: str, message: Message) -> TurnOutcome:
-        body = {"text": message.text}
-        if sender in chat_tokens:
-            body["chat_token"] = chat_tokens[sender]
+        body = chat_message(message.text, chat_tokens.get(sender))
         started = time.perf_counter()
         try:
             response = await client.post(

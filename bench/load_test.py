@@ -40,6 +40,7 @@ import yaml
 from sqlalchemy import Engine, bindparam, text
 from twilio.request_validator import RequestValidator
 
+from assistant.channels.web_chat import chat_message
 from assistant.db.engine import make_engine
 from assistant.demo.seed import DATA_FILE
 from assistant.evaluation.run import load as load_labelled
@@ -303,9 +304,7 @@ class LoadTest:
         for _ in range(self.web_turns):
             started = time.monotonic()
             turn: dict[str, Any] = {}
-            body = {"text": self.random.choice(texts[slug])}
-            if chat_token is not None:
-                body["chat_token"] = chat_token
+            body = chat_message(self.random.choice(texts[slug]), chat_token)
             try:
                 response = self.http.post(f"{self.api}/api/v1/chat/{slug}/messages", json=body)
                 if response.status_code == 200:

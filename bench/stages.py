@@ -19,6 +19,7 @@ from sqlalchemy import event
 
 from api.main import create_app
 from api.state import AppState
+from assistant.channels.web_chat import chat_message
 from assistant.safety.triage import Triage
 from assistant.settings import Settings
 from bench.stack import INTERNAL_TOKEN, Stack
@@ -100,9 +101,7 @@ async def profile_web_chat(
         for conversation in conversations:
             chat_token = None  # the api issues one with the conversation's first answer
             for message in conversation.messages:
-                body = {"text": message.text}
-                if chat_token is not None:
-                    body["chat_token"] = chat_token
+                body = chat_message(message.text, chat_token)
                 clock.take()
                 started = time.perf_counter()
                 response = await client.post(f"/api/v1/chat/{message.practice}/messages", json=body)

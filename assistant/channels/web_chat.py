@@ -33,3 +33,8 @@ def web_conversation(session: Session, practice: Practice, chat_token: str) -> C
             Conversation.sender_key == sender_key_for(chat_token),
         )
     ).first()
+
+
+def chat_message(text: str, chat_token: str | None = None) -> dict[str, str]:
+    """The body a web-chat client posts: a chat's first message carries no token."""
+    return {"text": text} if chat_token is None else {"chat_token": chat_token, "text": text}

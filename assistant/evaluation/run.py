@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from assistant.channels.web_chat import chat_message
 from assistant.evaluation.metrics import (
     Outcome,
     Report,
@@ -69,9 +70,10 @@ def offered(text: str, titles: dict[str, str]) -> tuple[str, ...]:
 def _post(client: httpx.Client, practice: str, chat_token: str | None, text: str) -> httpx.Response:
     """One chat message (a new chat without a token); when the api's request limit is
     reached, wait as it asks and retry."""
-    body = {"text": text} if chat_token is None else {"chat_token": chat_token, "text": text}
     for _ in range(MAX_WAITS):
-        response = client.post(f"/api/v1/chat/{practice}/messages", json=body)
+        response = client.post(
+            f"/api/v1/chat/{practice}/messages", json=chat_message(text, chat_token)
+        )
         if response.status_code != 429:
             break
         time.sleep(float(response.headers.get("Retry-After", "60")))

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator
 
 from api.rate_limits import RateLimits
+from assistant.channels.web_chat import chat_message
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
 from assistant.safety.triage import Triage
@@ -39,8 +40,7 @@ def app(sqlite_engine: Engine, triage: Triage) -> FastAPI:
 
 
 def chat(client: TestClient, chat_token: str | None = None) -> httpx.Response:
-    body = {"text": "hi"} if chat_token is None else {"chat_token": chat_token, "text": "hi"}
-    return client.post(f"/api/v1/chat/{VET}/messages", json=body)
+    return client.post(f"/api/v1/chat/{VET}/messages", json=chat_message("hi", chat_token))
 
 
 def test_one_conversation_is_limited_and_told_to_wait_while_others_go_on(app: FastAPI) -> None:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
+from assistant.channels.web_chat import chat_message
 from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
 from assistant.settings import ROOT
 from tests.support import processes
@@ -106,9 +107,7 @@ class Stack:
     def send(self, practice: str, text: str, sender: str) -> dict:
         """A web chat message from the client the test calls `sender`: its first message
         starts a chat, the next ones carry the token the api issued."""
-        body = {"text": text}
-        if sender in self.chat_tokens:
-            body["chat_token"] = self.chat_tokens[sender]
+        body = chat_message(text, self.chat_tokens.get(sender))
         response = httpx.post(f"{self.api}/api/v1/chat/{practice}/messages", json=body, timeout=60)
         assert response.status_code == 200, response.text
         turn = response.json()
