@@ -99,6 +99,7 @@ lint: $(APP_ENV)/.installed
 	$(APP_ENV)/bin/ruff check .
 	$(APP_ENV)/bin/ruff format --check .
 	$(APP_ENV)/bin/mypy
+	$(APP_ENV)/bin/lint-imports --no-cache
 
 validate: $(RASA_ENV)/.installed
 	$(RASA_ENV)/bin/rasa data validate --fail-on-warnings --config config.yml --domain domain --data data

@@ -36,13 +36,13 @@ from api.routes import (
 )
 from api.security_headers import SecurityHeaders
 from api.state import AppState
+from assistant.channels.sms import InboxProcessor
 from assistant.conversation import language
 from assistant.conversation.turn import TurnHandler
 from assistant.coordination.rules import ALL_RULES
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.escalation.sla import repage_overdue
-from assistant.messaging.inbox import InboxProcessor
 from assistant.messaging.outbox import deliver_pending
 from assistant.messaging.twilio_gateway import make_gateway
 from assistant.outreach.caps import OutreachLimits

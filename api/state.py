@@ -6,9 +6,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.rate_limits import RateLimits
+from assistant.channels.sms import InboxProcessor
 from assistant.conversation.turn import TurnHandler
 from assistant.dialogue.rasa_client import RasaClient
-from assistant.messaging.inbox import InboxProcessor
 from assistant.messaging.outbox import Gateway
 from assistant.outreach.scheduler import OutreachScheduler
 from assistant.settings import Settings

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from assistant.conversation.lookup import conversation_for
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.db.models import Practice as PracticeRow
+from assistant.messaging.conversations import conversation_for
 from tests.support import processes
 
 BOOT_TIMEOUT = 300  # seconds; Rasa loads TensorFlow and the model

@@ -1,4 +1,4 @@
-"""Web chat: one message in, the whole turn result out (DESIGN.md's turn result)."""
+"""Web chat: one message in, the whole turn result out (docs/architecture.md, "Contracts")."""
 
 from dataclasses import asdict
 from datetime import UTC, datetime

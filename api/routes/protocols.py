@@ -10,13 +10,8 @@ from api.auth import PatientPlanEditor, PatientPlanViewer
 from api.deps import SessionDep
 from assistant.db.models import AppointmentType, Patient, Practice, StaffUser
 from assistant.scheduling.booking import BookingError
-from assistant.scheduling.protocols import (
-    ProtocolError,
-    load_protocol,
-    load_protocols,
-    schedule_series,
-    series_visits,
-)
+from assistant.scheduling.protocol_definitions import ProtocolError, load_protocol, load_protocols
+from assistant.scheduling.protocols import schedule_series, series_visits
 
 router = APIRouter(prefix="/api/v1/staff", tags=["protocols"])
 

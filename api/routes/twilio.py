@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from api.deps import SessionDep, StateDep
 from api.twilio_auth import TwilioForm
+from assistant.channels.sms import store_inbound
 from assistant.db.models import Practice
-from assistant.messaging.inbox import store_inbound
 
 router = APIRouter(tags=["twilio"])
 

@@ -1,4 +1,4 @@
-"""The routes a message can take, from most to least severe (DESIGN.md)."""
+"""The routes a message can take, from most to least severe (docs/architecture.md, "Contracts")."""
 
 # When a turn carries several routes, the most severe wins; clinical ones outrank the rest.
 ROUTES_BY_SEVERITY = (

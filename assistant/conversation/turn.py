@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from assistant.conversation.handoff import asks_for_a_person
 from assistant.conversation.language import other_language
-from assistant.conversation.lookup import conversation_for
 from assistant.conversation.routes import ROUTES_BY_SEVERITY, most_severe
 from assistant.db.models import (
     Appointment,
@@ -30,6 +29,7 @@ from assistant.dialogue.rasa_client import (
 from assistant.escalation.paging import PAGED_PRIORITIES, page_on_call
 from assistant.escalation.queue import most_urgent, open_escalation, open_red_flag_case
 from assistant.messaging.consent import ROUTE_FOR, TEMPLATE_FOR, asks_to_stop_texts, keyword_of
+from assistant.messaging.conversations import conversation_for
 from assistant.outreach.replies import (
     REFERRAL_BOOKING_REQUEST,
     RESCHEDULE_REQUEST,

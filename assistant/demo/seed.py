@@ -29,6 +29,7 @@ from assistant.db.models import (
     StaffUser,
     SupportResource,
 )
+from assistant.practices.details import PRACTICE_FIELDS
 from assistant.scheduling.claims import claim_time
 from assistant.staff.auth import hash_password
 from assistant.yaml_files import read_yaml
@@ -39,17 +40,6 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SHIFT_DAYS = 30
 # Every demo staff account signs in with this password (the accounts and people are fictional).
 DEMO_STAFF_PASSWORD = "demo-password"
-PRACTICE_FIELDS = (
-    "slug",
-    "name",
-    "kind",
-    "timezone",
-    "business_hours",
-    "phone",
-    "sms_number",
-    "emergency_contact_name",
-    "emergency_contact_number",
-)
 
 # (local date, starts_at UTC, ends_at UTC)
 ShiftSlot = tuple[date, datetime, datetime]

@@ -1,1 +1,1 @@
-"""Measure routing on a labelled set of messages (DESIGN.md's evaluation file)."""
+"""Measure routing on a labelled set of messages (the evaluation file in docs/architecture.md)."""

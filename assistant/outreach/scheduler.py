@@ -24,7 +24,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.audit import record
-from assistant.conversation.lookup import conversation_for
 from assistant.db.models import (
     Contact,
     ContactPatient,
@@ -36,6 +35,7 @@ from assistant.db.models import (
     StaffAlert,
     StaffUser,
 )
+from assistant.messaging.conversations import conversation_for
 from assistant.messaging.outbox import enqueue_sms, quiet_hours_end
 from assistant.outreach.caps import OutreachLimits, within_caps
 from assistant.outreach.due import ClientMessage, Due, StaffNotice

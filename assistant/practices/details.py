@@ -5,6 +5,20 @@ import phonenumbers
 from assistant.db.models import Practice
 from assistant.practices.hours import describe
 
+# The columns of a practice that a practice file (the demo data, a template lint's sample)
+# gives directly.
+PRACTICE_FIELDS = (
+    "slug",
+    "name",
+    "kind",
+    "timezone",
+    "business_hours",
+    "phone",
+    "sms_number",
+    "emergency_contact_name",
+    "emergency_contact_number",
+)
+
 
 def readable_phone(e164: str) -> str:
     """'+13125550100' -> '(312) 555-0100'; short codes such as 911 stay as they are."""

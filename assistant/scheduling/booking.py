@@ -18,6 +18,7 @@ from assistant.db.models import (
 )
 from assistant.scheduling.availability import SlotFinder, eligible_clinicians
 from assistant.scheduling.claims import claim_time, release_time
+from assistant.scheduling.protocol_definitions import load_protocol
 
 
 class BookingError(Exception):
@@ -297,8 +298,6 @@ def _series_treatments(session: Session, series_id: int) -> list[Appointment]:
 
 
 def _check_spacing(session: Session, *, appointment: Appointment, starts_at: datetime) -> None:
-    from assistant.scheduling.protocols import load_protocol  # protocols books through us
-
     series = session.get_one(ProtocolSeries, appointment.protocol_series_id)
     protocol = load_protocol(series.protocol_code)
     zone = _practice_zone(session, appointment.practice_id)

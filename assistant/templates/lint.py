@@ -11,9 +11,8 @@ from typing import Any
 import textstat
 
 from assistant.db.models import Practice
-from assistant.demo.seed import PRACTICE_FIELDS
 from assistant.messaging.sms_text import MAX_SEGMENTS_PER_MESSAGE, count_segments
-from assistant.practices.details import template_values
+from assistant.practices.details import PRACTICE_FIELDS, template_values
 from assistant.templates.registry import (
     KIND_OF_PREFIX,
     KIND_PREFIX,

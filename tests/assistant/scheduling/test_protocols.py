@@ -7,12 +7,8 @@ from sqlalchemy.orm import Session
 
 from assistant.scheduling import booking
 from assistant.scheduling.booking import SpacingViolation
-from assistant.scheduling.protocols import (
-    ProtocolError,
-    load_protocol,
-    schedule_series,
-    series_visits,
-)
+from assistant.scheduling.protocol_definitions import ProtocolError, load_protocol
+from assistant.scheduling.protocols import schedule_series, series_visits
 from tests.assistant.scheduling.clinic import CHICAGO, NOW, local, make_clinic
 
 TUE = date(2026, 12, 1)

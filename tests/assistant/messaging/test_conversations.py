@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select
 
-from assistant.conversation.lookup import conversation_for
 from assistant.db.engine import make_session_factory
 from assistant.db.models import Conversation, Practice
+from assistant.messaging.conversations import conversation_for
 from tests.conftest import add_practice
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
