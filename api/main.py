@@ -43,6 +43,7 @@ from assistant.coordination.rules import ALL_RULES
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.escalation.sla import repage_overdue
+from assistant.escalation.undelivered import notice_failed_replies
 from assistant.messaging.outbox import deliver_pending
 from assistant.messaging.twilio_gateway import make_gateway
 from assistant.outreach.caps import OutreachLimits
@@ -148,8 +149,9 @@ def create_app(
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While the api is up: deliver the outbox, page again for overdue cases, answer SMS
-    that wait (for Rasa, or after a crash) and send what coordination rules say is due."""
+    """While the api is up: deliver the outbox, page again for overdue cases, put a case with
+    an undelivered staff reply back in the queue, answer SMS that wait (for Rasa, or after a
+    crash) and send what coordination rules say is due."""
     state: AppState = app.state.assistant
     # Sync endpoints run in this thread pool. A web-chat turn waits in it for Rasa, whose
     # actions call back into the api's internal endpoints, which need threads of their own:
@@ -159,6 +161,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     jobs = (
         (_deliver_outbox, state.settings.outbox_poll_seconds),
         (_repage_overdue, state.settings.sla_check_seconds),
+        (_notice_failed_replies, state.settings.sla_check_seconds),
         # Picks up SMS waiting for Rasa, and any a crash left half answered.
         (_sweep_inbox, state.settings.inbox_sweep_seconds),
         # Reminders, lab checks, checkpoints: each sent once, whichever process runs it.
@@ -180,6 +183,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _repage_overdue(state: AppState) -> None:
     with state.sessions() as session:
         repage_overdue(session, now=datetime.now(UTC), case_url_base=state.settings.public_base_url)
+        session.commit()
+
+
+def _notice_failed_replies(state: AppState) -> None:
+    with state.sessions() as session:
+        notice_failed_replies(session, now=datetime.now(UTC))
         session.commit()
 
 

@@ -37,6 +37,8 @@ class CaseSummary(BaseModel):
     assigned_role: str | None
     assigned_to: str | None
     red_flags: list[dict[str, Any]]
+    # A staff reply on this case did not reach the client: call them, or reply again.
+    reply_failed: bool
 
 
 class MessageOut(BaseModel):
@@ -220,6 +222,7 @@ def case_summary(session: SessionDep, e: Escalation, now: datetime) -> CaseSumma
         assigned_role=e.assigned_role,
         assigned_to=assignee.name if assignee else None,
         red_flags=e.red_flags,
+        reply_failed=e.reply_failed_at is not None,
     )
 
 

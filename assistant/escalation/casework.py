@@ -53,7 +53,10 @@ def queue(session: Session, *, practice_id: int, billing: bool = False) -> list[
                 if billing
                 else Escalation.assigned_role.is_distinct_from(BILLING_ROLE),
             )
-            .order_by(severity, Escalation.due_at, Escalation.id)
+            # Within a priority, a case whose reply did not reach the client comes first.
+            .order_by(
+                severity, Escalation.reply_failed_at.is_(None), Escalation.due_at, Escalation.id
+            )
         )
     )
 
@@ -111,6 +114,7 @@ def reply(
     )
     session.add(message)
     session.flush()
+    escalation.reply_failed_at = None  # a new try; flagged again if this one fails too
     staff_messages.send_staff_message(session, conversation=conversation, message=message, now=now)
     record(
         session,
@@ -156,6 +160,7 @@ def resolve(
     escalation.resolution_note = note.strip()
     escalation.resolved_at = now
     escalation.acknowledged_at = escalation.acknowledged_at or now
+    escalation.reply_failed_at = None  # resolving says the client was reached another way
     conversation = session.get_one(Conversation, escalation.conversation_id)
     if conversation.held_by_id is not None and not _other_claimed_cases(session, escalation):
         conversation.held_by_id = None  # hand the conversation back to the assistant

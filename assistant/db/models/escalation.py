@@ -38,3 +38,6 @@ class Escalation(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a staff reply on this case did not reach the client (Twilio said failed or
+    # undelivered); cleared by the next reply or by resolving the case.
+    reply_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -82,3 +82,5 @@ class OutboxMessage(Base):
     # The conversation message this row carries (a staff reply), so its case shows whether
     # it reached the client.
     message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), index=True)
+    # When the nurse queue was told that this staff reply failed, so it is told once.
+    failure_noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
