@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import httpx
 from anyio import to_thread
 from apscheduler.schedulers.background import BackgroundScheduler
 from fastapi import FastAPI, Request
@@ -36,6 +37,7 @@ from api.routes import (
 )
 from api.security_headers import SecurityHeaders
 from api.state import AppState
+from assistant.channels.mms import PictureFetcher
 from assistant.channels.sms import InboxProcessor
 from assistant.conversation import language
 from assistant.conversation.turn import TurnHandler
@@ -81,10 +83,12 @@ def create_app(
     *,
     rasa: RasaClient | None = None,
     triage: Triage | None = None,
+    twilio_media_transport: httpx.BaseTransport | None = None,
 ) -> FastAPI:
     """The api, wired to the database, templates and Rasa named by `settings`.
 
-    Tests may pass their own Rasa client (HTTP boundary) and an already loaded triage.
+    Tests may pass their own Rasa client and Twilio media transport (HTTP boundaries) and an
+    already loaded triage.
     """
     settings = settings or get_settings()
     refuse_to_run_open(settings)
@@ -129,6 +133,12 @@ def create_app(
             coordination_url=f"{settings.public_base_url.rstrip('/')}/coordination",
         ),
         limits=RateLimits(settings),
+        pictures=PictureFetcher(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token,
+            allowed_url_prefixes=settings.twilio_media_url_prefixes,
+            transport=twilio_media_transport,
+        ),
     )
     app.add_middleware(
         SessionMiddleware,
@@ -150,8 +160,8 @@ def create_app(
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While the api is up: deliver the outbox, page again for overdue cases, put a case with
-    an undelivered staff reply back in the queue, answer SMS that wait (for Rasa, or after a
-    crash) and send what coordination rules say is due."""
+    an undelivered staff reply back in the queue, fetch the pictures clients sent, answer SMS
+    that wait (for Rasa, or after a crash) and send what coordination rules say is due."""
     state: AppState = app.state.assistant
     # Sync endpoints run in this thread pool. A web-chat turn waits in it for Rasa, whose
     # actions call back into the api's internal endpoints, which need threads of their own:
@@ -162,6 +172,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         (_deliver_outbox, state.settings.outbox_poll_seconds),
         (_repage_overdue, state.settings.sla_check_seconds),
         (_notice_failed_replies, state.settings.sla_check_seconds),
+        (_fetch_pictures, state.settings.picture_fetch_seconds),
         # Picks up SMS waiting for Rasa, and any a crash left half answered.
         (_sweep_inbox, state.settings.inbox_sweep_seconds),
         # Reminders, lab checks, checkpoints: each sent once, whichever process runs it.
@@ -190,6 +201,11 @@ def _notice_failed_replies(state: AppState) -> None:
     with state.sessions() as session:
         notice_failed_replies(session, now=datetime.now(UTC))
         session.commit()
+
+
+def _fetch_pictures(state: AppState) -> None:
+    with state.sessions() as session:
+        state.pictures.run(session, now=datetime.now(UTC))
 
 
 def _run_outreach(state: AppState) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.rate_limits import RateLimits
+from assistant.channels.mms import PictureFetcher
 from assistant.channels.sms import InboxProcessor
 from assistant.conversation.turn import TurnHandler
 from assistant.dialogue.rasa_client import RasaClient
@@ -27,5 +28,7 @@ class AppState:
     # Twilio with credentials, else a dry run that logs.
     sms_gateway: Gateway
     outreach: OutreachScheduler
+    # Fetches the pictures clients send by MMS from Twilio.
+    pictures: PictureFetcher
     # Per-sender and per-address limits on chat, SMS and sign-in.
     limits: RateLimits

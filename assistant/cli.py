@@ -193,6 +193,7 @@ def purge(days: int, practice_slug: str | None, tracker_url: str | None) -> int:
     engine.dispose()
     print(
         f"removed cases={report.cases} outbox={report.outbox} inbox={report.inbox} "
+        f"pictures={report.pictures} "
         f"messages={report.messages}"
     )
     # Rasa's tracker store holds every practice's conversations together.

@@ -1,11 +1,11 @@
-"""Retention: what clients wrote and what we sent them is kept for a practice's retention
-period, then removed (issue 18). `python -m assistant purge --older-than DAYS`.
+"""Retention: what clients wrote and what we sent them is kept for a practice's retention period,
+then removed (issue 18). `python -m assistant purge --older-than DAYS`.
 
 Removed when older than the cut-off: resolved cases, delivered or failed outbox rows, answered
-inbox rows, conversation messages no remaining row points to, and Rasa's tracker events (the
-same words, kept by Rasa). Kept whatever its age: open or claimed cases and the messages they
-quote, messages still waiting to be sent or answered, and the audit log (who did what, without
-message text)."""
+inbox rows with the pictures that came with them, conversation messages no remaining row points
+to, and Rasa's tracker events (the same words, kept by Rasa). Kept whatever its age: open or
+claimed cases and the messages they quote, messages still waiting to be sent or answered, and
+the audit log (who did what, without message text)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +14,14 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, Engine, delete, select, text, true, union
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from assistant.db.models import Conversation, Escalation, InboxMessage, Message, OutboxMessage
+from assistant.db.models import (
+    Conversation,
+    Escalation,
+    InboxMessage,
+    Message,
+    OutboxMessage,
+    Picture,
+)
 
 UNSENT = ("pending", "sending")
 
@@ -24,6 +31,7 @@ class PurgeReport:
     cases: int
     outbox: int
     inbox: int
+    pictures: int
     messages: int
     tracker_events: int = 0
 
@@ -54,13 +62,14 @@ def purge(
             OutboxMessage.created_at < cutoff,
         )
     )
-    inbox = removed(
-        delete(InboxMessage).where(
-            of_practice(InboxMessage.practice_id),
-            InboxMessage.status == "processed",
-            InboxMessage.received_at < cutoff,
-        )
+    purged_inbox = select(InboxMessage.id).where(
+        of_practice(InboxMessage.practice_id),
+        InboxMessage.status == "processed",
+        InboxMessage.received_at < cutoff,
     )
+    # The pictures a client sent go with the message they came with.
+    pictures = removed(delete(Picture).where(Picture.inbox_message_id.in_(purged_inbox)))
+    inbox = removed(delete(InboxMessage).where(InboxMessage.id.in_(purged_inbox)))
     still_quoted = union(
         select(Escalation.message_id).where(Escalation.message_id.is_not(None)),
         select(OutboxMessage.message_id).where(OutboxMessage.message_id.is_not(None)),
@@ -74,7 +83,9 @@ def purge(
             Message.id.not_in(still_quoted),
         )
     )
-    return PurgeReport(cases=cases, outbox=outbox, inbox=inbox, messages=messages)
+    return PurgeReport(
+        cases=cases, outbox=outbox, inbox=inbox, pictures=pictures, messages=messages
+    )
 
 
 def purge_tracker_events(tracker: Engine, *, older_than: timedelta, now: datetime) -> int:

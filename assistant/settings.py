@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     sign_in_failures_per_address: str = "20/15 minutes"
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
+    # Seconds between fetches of the pictures clients sent by MMS; 0 turns it off.
+    picture_fetch_seconds: float = 5
+    # Where a picture may be fetched from (with the account's credentials): Twilio's API
+    # only, so a MediaUrl can never send the credentials, or a request, anywhere else.
+    twilio_media_url_prefixes: list[str] = ["https://api.twilio.com/"]
     public_base_url: str = "http://127.0.0.1:8000"
     api_port: int = 8000
     templates_dir: Path = ROOT / "templates"

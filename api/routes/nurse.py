@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -16,7 +16,8 @@ from api.auth import (
     StaffListViewer,
 )
 from api.deps import SessionDep
-from assistant.db.models import Contact, Conversation, Escalation, Message, StaffUser
+from assistant.channels import mms
+from assistant.db.models import Contact, Conversation, Escalation, Message, Picture, StaffUser
 from assistant.escalation import casework
 from assistant.messaging import outbox
 from assistant.staff import permissions
@@ -41,6 +42,15 @@ class CaseSummary(BaseModel):
     reply_failed: bool
 
 
+class PictureOut(BaseModel):
+    id: int
+    # pending (being fetched from Twilio), stored, refused or failed (see `problem`)
+    status: str
+    content_type: str | None
+    problem: str | None
+    url: str | None  # where a signed-in colleague sees it, once stored
+
+
 class MessageOut(BaseModel):
     id: int
     direction: str
@@ -51,6 +61,8 @@ class MessageOut(BaseModel):
     # For a message texted to the client: pending, sending, queued, sent, delivered,
     # undelivered, failed, suppressed or dry_run (Twilio's delivery reports); else None.
     delivery_status: str | None = None
+    # Pictures the client sent with this message (MMS).
+    pictures: list[PictureOut] = []
 
 
 class CaseDetail(CaseSummary):
@@ -95,6 +107,22 @@ def colleagues(staff: StaffListViewer, session: SessionDep) -> list[Colleague]:
         .order_by(StaffUser.name)
     )
     return [Colleague(id=p.id, name=p.name, role=p.role) for p in people]
+
+
+@router.get("/pictures/{picture_id}", response_class=Response)
+def show_picture(picture_id: int, staff: ClinicalCaseViewer, session: SessionDep) -> Response:
+    """A picture a client sent, for signed-in staff who may see clinical cases of its practice
+    (another practice's picture answers like a missing one)."""
+    picture = session.get(Picture, picture_id)
+    if picture is None or picture.practice_id != staff.practice_id:
+        raise HTTPException(status_code=404, detail="no such picture")
+    if picture.status != "stored" or picture.data is None or picture.content_type is None:
+        raise HTTPException(status_code=404, detail="this picture is not kept here")
+    return Response(
+        content=picture.data,
+        media_type=picture.content_type,
+        headers={"Content-Disposition": f'inline; filename="picture-{picture.id}"'},
+    )
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
@@ -226,6 +254,16 @@ def case_summary(session: SessionDep, e: Escalation, now: datetime) -> CaseSumma
     )
 
 
+def _picture_out(picture: Picture) -> PictureOut:
+    return PictureOut(
+        id=picture.id,
+        status=picture.status,
+        content_type=picture.content_type,
+        problem=picture.problem,
+        url=f"/api/v1/nurse/pictures/{picture.id}" if picture.status == "stored" else None,
+    )
+
+
 def _detail(session: SessionDep, e: Escalation) -> CaseDetail:
     conversation = session.get_one(Conversation, e.conversation_id)
     contact = session.get(Contact, conversation.contact_id) if conversation.contact_id else None
@@ -235,6 +273,7 @@ def _detail(session: SessionDep, e: Escalation) -> CaseDetail:
         )
     )
     delivery = outbox.delivery_states(session, [m.id for m in messages if m.direction == "out"])
+    pictures = mms.pictures_of_messages(session, [m.id for m in messages if m.direction == "in"])
     authors = {
         s.id: s.name
         for s in session.scalars(select(StaffUser).where(StaffUser.practice_id == e.practice_id))
@@ -253,6 +292,7 @@ def _detail(session: SessionDep, e: Escalation) -> CaseDetail:
                 author=authors.get(m.author_staff_id) if m.author_staff_id else None,
                 created_at=m.created_at,
                 delivery_status=delivery.get(m.id),
+                pictures=[_picture_out(p) for p in pictures.get(m.id, [])],
             )
             for m in messages
         ],

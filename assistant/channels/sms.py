@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from assistant.channels.mms import record_pictures
 from assistant.conversation.turn import TurnHandler, TurnResult
 from assistant.db.models import Conversation, InboxMessage, Message, Practice
 from assistant.dialogue.rasa_client import DialogueUnavailable
@@ -68,6 +69,8 @@ def store_inbound(
     )
     session.add(row)
     try:
+        session.flush()
+        record_pictures(session, row)
         session.commit()
         return row, True
     except IntegrityError:
@@ -292,9 +295,9 @@ class InboxProcessor:
 
 
 def _text_for(row: InboxMessage) -> str:
-    """What the conversation shows: the words, and where pictures are, for staff."""
-    pictures = " ".join(f"[picture: {url}]" for url in row.media_urls)
-    return " ".join(part for part in (row.body.strip(), pictures) if part)
+    """The words alone: they are what triage and the dialogue read. The pictures stay with
+    the inbox row (`assistant/channels/mms.py`), and the case page shows them to staff."""
+    return row.body.strip()
 
 
 def _same_start(row: InboxMessage) -> Any:

@@ -6,7 +6,14 @@ from pathlib import Path
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from assistant.db.models import Conversation, Escalation, InboxMessage, Message, OutboxMessage
+from assistant.db.models import (
+    Conversation,
+    Escalation,
+    InboxMessage,
+    Message,
+    OutboxMessage,
+    Picture,
+)
 from assistant.retention import purge, purge_tracker_events
 from tests.conftest import add_practice
 
@@ -72,10 +79,22 @@ def test_old_resolved_words_go_and_open_cases_keep_theirs(session: Session) -> N
                 from_number="+1",
                 to_number="+2",
                 body="old",
+                media_urls=["https://api.twilio.com/old-picture"],
                 status="processed",
                 received_at=OLD,
             ),
         ]
+    )
+    session.flush()
+    old_sms = session.scalars(select(InboxMessage)).one()
+    session.add(
+        Picture(
+            practice_id=practice.id,
+            inbox_message_id=old_sms.id,
+            provider_url=old_sms.media_urls[0],
+            status="stored",
+            data=b"\xff\xd8",
+        )
     )
     session.flush()
 
@@ -86,7 +105,14 @@ def test_old_resolved_words_go_and_open_cases_keep_theirs(session: Session) -> N
     assert [e.status for e in session.scalars(select(Escalation))] == ["open"]
     assert list(session.scalars(select(OutboxMessage.body))) == ["not sent yet"]
     assert session.scalars(select(InboxMessage)).all() == []
-    assert (report.cases, report.outbox, report.inbox, report.messages) == (1, 1, 1, 1)
+    assert session.scalars(select(Picture)).all() == []  # the client's picture went with it
+    assert (report.cases, report.outbox, report.inbox, report.pictures, report.messages) == (
+        1,
+        1,
+        1,
+        1,
+        1,
+    )
 
 
 def test_one_practice_at_a_time(session: Session) -> None:
@@ -145,5 +171,5 @@ def test_the_command_purges_and_says_what_it_removed(
         get_settings.cache_clear()
 
     out = capsys.readouterr().out
-    assert "removed cases=0 outbox=0 inbox=0 messages=0" in out
+    assert "removed cases=0 outbox=0 inbox=0 pictures=0 messages=0" in out
     assert "removed tracker_events=0" in out

@@ -19,7 +19,7 @@ from assistant.db.models.coordination import (
     SurgicalCase,
 )
 from assistant.db.models.escalation import Escalation
-from assistant.db.models.messaging import InboxMessage, OutboxMessage
+from assistant.db.models.messaging import InboxMessage, OutboxMessage, Picture
 from assistant.db.models.oncall import OnCallShift
 from assistant.db.models.people import Contact, ContactPatient, Patient
 from assistant.db.models.practice import Practice, StaffUser
@@ -55,6 +55,7 @@ __all__ = [
     "Outreach",
     "Patient",
     "Payment",
+    "Picture",
     "Practice",
     "PreAuthorization",
     "ProtocolSeries",

@@ -1,9 +1,10 @@
-"""Inbox (every inbound provider message, stored first) and outbox (every message to send)."""
+"""Inbox (every inbound provider message, stored first), the pictures clients send with them,
+and outbox (every message to send)."""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.db.base import UUID_STR, Base, UTCDateTime, utcnow
@@ -32,6 +33,34 @@ class InboxMessage(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     processing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+
+
+# pending: to fetch from the provider (at next_attempt_at, when set); stored: kept here;
+# refused: not kept (not a picture, or too large); failed: the provider would not give it.
+PICTURE_STATUSES = ("pending", "stored", "refused", "failed")
+
+
+class Picture(Base):
+    """A picture a client sent by MMS, fetched once from the provider (which then deletes its
+    copy) and kept here for the practice's staff to see."""
+
+    __tablename__ = "picture"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
+    inbox_message_id: Mapped[int] = mapped_column(ForeignKey("inbox_message.id"), index=True)
+    provider_url: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(Integer)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    problem: Mapped[str | None] = mapped_column(Text)  # why it was refused or failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the provider's copy was deleted; None while it still holds one.
+    provider_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 # staff: a message a nurse or other staff member typed to the client (never held by quiet hours).
 OUTBOX_KINDS = ("reply", "proactive", "page", "consent", "staff")
