@@ -9,7 +9,7 @@ import httpx
 from anyio import to_thread
 from apscheduler.schedulers.background import BackgroundScheduler
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.auth import SignInRequired
@@ -44,6 +44,7 @@ from assistant.conversation.turn import TurnHandler
 from assistant.coordination.rules import ALL_RULES
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.dialogue.rasa_client import RasaClient
+from assistant.errors import Conflict, Invalid, NotAllowed, NotFound, Refused
 from assistant.escalation.sla import repage_overdue
 from assistant.escalation.undelivered import notice_failed_replies
 from assistant.messaging.outbox import deliver_pending
@@ -152,6 +153,7 @@ def create_app(
     app.add_middleware(OriginCheck, public_base_url=settings.public_base_url)
     app.add_middleware(BodyLimit)
     app.add_exception_handler(SignInRequired, _redirect_to_sign_in)
+    app.add_exception_handler(Refused, _refused)
     for module in ROUTE_MODULES:
         app.include_router(module.router)
     return app
@@ -224,3 +226,13 @@ def _deliver_outbox(state: AppState) -> None:
 
 async def _redirect_to_sign_in(request: Request, exc: Exception) -> Response:
     return RedirectResponse("/login", status_code=303)
+
+
+# The one place a refusal of the rules becomes an HTTP answer (assistant/errors.py). The
+# request's session is closed without a commit, so nothing the refused action began is kept.
+REFUSAL_STATUS = {NotFound: 404, NotAllowed: 403, Conflict: 409, Invalid: 422, Refused: 409}
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    status = next(REFUSAL_STATUS[kind] for kind in type(exc).__mro__ if kind in REFUSAL_STATUS)
+    return JSONResponse({"detail": str(exc)}, status_code=status)

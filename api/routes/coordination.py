@@ -3,9 +3,7 @@ for them, and the staff actions that fill the gaps (alerts resolved, a pet's sta
 completed, a lab result, a surgical case moved along). Any staff member may read; clinical
 staff act. Times in and out are ISO 8601 with a time zone."""
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TypeVar
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, Field
@@ -29,7 +27,6 @@ from assistant.db.models import (
 )
 
 router = APIRouter(prefix="/api/v1/coordination", tags=["coordination"])
-T = TypeVar("T")
 
 
 class AlertResolved(BaseModel):
@@ -158,11 +155,8 @@ def change_status(
 ) -> StatusOut:
     """Palliative, euthanasia scheduled or deceased: every reminder still waiting stops."""
     patient = _patient(session, staff, patient_id)
-    withdrawn = _or_422(
-        session,
-        lambda: set_patient_status(
-            session, patient=patient, status=body.status, staff_id=staff.id, now=datetime.now(UTC)
-        ),
+    withdrawn = set_patient_status(
+        session, patient=patient, status=body.status, staff_id=staff.id, now=datetime.now(UTC)
     )
     session.commit()
     return StatusOut(patient_id=patient.id, status=patient.status, withdrawn=withdrawn)
@@ -232,22 +226,19 @@ def open_case(body: CaseIn, staff: PatientPlanEditor, session: SessionDep) -> Ca
     patient = _patient(session, staff, body.patient_id)
     practice = session.get_one(Practice, staff.practice_id)
     now = datetime.now(UTC)
-    case = _or_422(
+    case = cases.open_case(
         session,
-        lambda: cases.open_case(
-            session,
-            practice=practice,
-            patient=patient,
-            ref=body.ref,
-            procedure=body.procedure,
-            surgery_at=body.surgery_at,
-            surgeon_id=body.surgeon_id,
-            payer_name=body.payer_name,
-            tests=body.tests,
-            sentinel_node_mapping=body.sentinel_node_mapping,
-            now=now,
-            staff_id=staff.id,
-        ),
+        practice=practice,
+        patient=patient,
+        ref=body.ref,
+        procedure=body.procedure,
+        surgery_at=body.surgery_at,
+        surgeon_id=body.surgeon_id,
+        payer_name=body.payer_name,
+        tests=body.tests,
+        sentinel_node_mapping=body.sentinel_node_mapping,
+        now=now,
+        staff_id=staff.id,
     )
     session.commit()
     return _case_out(case, now)
@@ -261,12 +252,7 @@ def item_done(
     now = datetime.now(UTC)
     if body.done_at > now:
         raise HTTPException(status_code=422, detail="done_at is in the future")
-    _or_422(
-        session,
-        lambda: cases.mark_item_done(
-            session, case=case, code=code, done_at=body.done_at, staff_id=staff.id
-        ),
-    )
+    cases.mark_item_done(session, case=case, code=code, done_at=body.done_at, staff_id=staff.id)
     session.commit()
     return _case_out(case, now)
 
@@ -277,12 +263,7 @@ def authorization(
 ) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
-    _or_422(
-        session,
-        lambda: cases.set_authorization(
-            session, case=case, status=body.status, now=now, staff_id=staff.id
-        ),
-    )
+    cases.set_authorization(session, case=case, status=body.status, now=now, staff_id=staff.id)
     session.commit()
     return _case_out(case, now)
 
@@ -295,15 +276,12 @@ def pathology(
     now = datetime.now(UTC)
     if any(moment is not None and moment > now for moment in (body.received_at, body.passed_on_at)):
         raise HTTPException(status_code=422, detail="a pathology time is in the future")
-    _or_422(
+    cases.record_pathology(
         session,
-        lambda: cases.record_pathology(
-            session,
-            case=case,
-            received_at=body.received_at,
-            passed_on_at=body.passed_on_at,
-            staff_id=staff.id,
-        ),
+        case=case,
+        received_at=body.received_at,
+        passed_on_at=body.passed_on_at,
+        staff_id=staff.id,
     )
     session.commit()
     return _case_out(case, now)
@@ -313,12 +291,7 @@ def pathology(
 def adjuvant(ref: str, body: AdjuvantIn, staff: PatientPlanEditor, session: SessionDep) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
-    _or_422(
-        session,
-        lambda: cases.record_adjuvant(
-            session, case=case, kind=body.kind, now=now, staff_id=staff.id
-        ),
-    )
+    cases.record_adjuvant(session, case=case, kind=body.kind, now=now, staff_id=staff.id)
     session.commit()
     return _case_out(case, now)
 
@@ -327,9 +300,7 @@ def adjuvant(ref: str, body: AdjuvantIn, staff: PatientPlanEditor, session: Sess
 def surgery_done(ref: str, staff: PatientPlanEditor, session: SessionDep) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
-    _or_422(
-        session, lambda: cases.mark_surgery_done(session, case=case, now=now, staff_id=staff.id)
-    )
+    cases.mark_surgery_done(session, case=case, now=now, staff_id=staff.id)
     session.commit()
     return _case_out(case, now)
 
@@ -338,18 +309,9 @@ def surgery_done(ref: str, staff: PatientPlanEditor, session: SessionDep) -> Cas
 def discharge(ref: str, staff: PatientPlanEditor, session: SessionDep) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
-    _or_422(session, lambda: cases.discharge(session, case=case, now=now, staff_id=staff.id))
+    cases.discharge(session, case=case, now=now, staff_id=staff.id)
     session.commit()
     return _case_out(case, now)
-
-
-def _or_422(session: Session, action: Callable[[], T]) -> T:
-    """Run a coordination service call; its ValueError is the staff member's input to fix."""
-    try:
-        return action()
-    except ValueError as exc:
-        session.rollback()
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
 
 
 def _patient(session: Session, staff: StaffUser, patient_id: int) -> Patient:

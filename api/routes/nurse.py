@@ -133,10 +133,7 @@ def show_case(case_id: int, staff: CaseViewer, session: SessionDep) -> CaseDetai
 @router.post("/cases/{case_id}/claim", response_model=CaseDetail)
 def claim_case(case_id: int, staff: CaseWorker, session: SessionDep) -> CaseDetail:
     escalation = _answerable_case(session, staff, case_id)
-    try:
-        casework.claim(session, escalation=escalation, staff=staff, now=datetime.now(UTC))
-    except casework.AlreadyClaimed as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    casework.claim(session, escalation=escalation, staff=staff, now=datetime.now(UTC))
     session.commit()
     return _detail(session, escalation)
 
@@ -146,10 +143,8 @@ def reply_to_client(
     case_id: int, body: ReplyIn, staff: CaseWorker, session: SessionDep
 ) -> CaseDetail:
     escalation = _answerable_case(session, staff, case_id)
-    _run(
-        lambda: casework.reply(
-            session, escalation=escalation, staff=staff, text=body.text, now=datetime.now(UTC)
-        )
+    casework.reply(
+        session, escalation=escalation, staff=staff, text=body.text, now=datetime.now(UTC)
     )
     session.commit()
     return _detail(session, escalation)
@@ -160,10 +155,8 @@ def resolve_case(
     case_id: int, body: ResolveIn, staff: CaseWorker, session: SessionDep
 ) -> CaseDetail:
     escalation = _answerable_case(session, staff, case_id)
-    _run(
-        lambda: casework.resolve(
-            session, escalation=escalation, staff=staff, note=body.note, now=datetime.now(UTC)
-        )
+    casework.resolve(
+        session, escalation=escalation, staff=staff, note=body.note, now=datetime.now(UTC)
     )
     session.commit()
     return _detail(session, escalation)
@@ -181,11 +174,7 @@ def reassign_case(
         # Handing an emergency to someone who cannot answer it would stop the paging and
         # leave the client with nobody.
         raise HTTPException(status_code=409, detail=f"{to.name} cannot answer this case")
-    _run(
-        lambda: casework.reassign(
-            session, escalation=escalation, staff=staff, to=to, now=datetime.now(UTC)
-        )
-    )
+    casework.reassign(session, escalation=escalation, staff=staff, to=to, now=datetime.now(UTC))
     session.commit()
     return _detail(session, escalation)
 
@@ -225,13 +214,6 @@ def _case_allowed(
     if not permissions.allowed(staff.role, needed):
         raise HTTPException(status_code=403, detail=f"your role may not {needed.value}")
     return escalation
-
-
-def _run(action: Any) -> None:
-    try:
-        action()
-    except casework.CaseError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
 
 
 def case_summary(session: SessionDep, e: Escalation, now: datetime) -> CaseSummary:

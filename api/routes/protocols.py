@@ -9,8 +9,7 @@ from pydantic import BaseModel, Field
 from api.auth import PatientPlanEditor, PatientPlanViewer
 from api.deps import SessionDep
 from assistant.db.models import AppointmentType, Patient, Practice, StaffUser
-from assistant.scheduling.booking import BookingError
-from assistant.scheduling.protocol_definitions import ProtocolError, load_protocol, load_protocols
+from assistant.scheduling.protocol_definitions import load_protocol, load_protocols
 from assistant.scheduling.protocols import schedule_series, series_visits
 
 router = APIRouter(prefix="/api/v1/staff", tags=["protocols"])
@@ -79,27 +78,20 @@ def start_protocol(
     patient = session.get(Patient, patient_id)
     if patient is None or patient.practice_id != staff.practice_id:
         raise HTTPException(status_code=404, detail="no such patient in your practice")
-    try:
-        load_protocol(body.protocol)
-    except ProtocolError as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    load_protocol(body.protocol)  # an unknown protocol is a 404
     practice = session.get_one(Practice, patient.practice_id)
     zone = ZoneInfo(practice.timezone)
     first = body.first_visit
     first = first.replace(tzinfo=zone) if first.tzinfo is None else first
     now = datetime.now(UTC)
-    try:
-        series = schedule_series(
-            session,
-            patient=patient,
-            protocol_code=body.protocol,
-            first_visit=first.astimezone(UTC),
-            created_by_id=staff.id,
-            now=now,
-        )
-    except (ProtocolError, BookingError) as exc:
-        session.rollback()
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    series = schedule_series(
+        session,
+        patient=patient,
+        protocol_code=body.protocol,
+        first_visit=first.astimezone(UTC),
+        created_by_id=staff.id,
+        now=now,
+    )
     visits = series_visits(session, series)
     session.commit()
     return SeriesOut(

@@ -26,6 +26,7 @@ from assistant.db.models import (
     SurgicalCase,
 )
 from assistant.db.models.coordination import ADJUVANT_KINDS
+from assistant.errors import Invalid
 from assistant.yaml_files import read_yaml
 
 RULES_FILE = Path(__file__).with_name("case_rules.yml")
@@ -157,22 +158,22 @@ def open_case(
     ref, procedure = ref.strip(), procedure.strip()
     _check_aware(surgery_at, "surgery time")
     if practice.kind != "human":
-        raise ValueError("Surgical cases are for surgical oncology practices only.")
+        raise Invalid("Surgical cases are for surgical oncology practices only.")
     if patient.practice_id != practice.id:
-        raise ValueError(f"{patient.name} is not a patient of {practice.name}.")
+        raise Invalid(f"{patient.name} is not a patient of {practice.name}.")
     if not ref:
-        raise ValueError("The case needs a reference, for example CASE-1001.")
+        raise Invalid("The case needs a reference, for example CASE-1001.")
     if not procedure:
-        raise ValueError("The case needs a procedure.")
+        raise Invalid("The case needs a procedure.")
     if surgery_at <= now:
-        raise ValueError("The surgery time is in the past; enter the planned date and time.")
+        raise Invalid("The surgery time is in the past; enter the planned date and time.")
     if _ref_taken(session, practice_id=practice.id, ref=ref):
-        raise ValueError(f"There is already a case {ref} at this practice; use another reference.")
+        raise Invalid(f"There is already a case {ref} at this practice; use another reference.")
     if surgeon_id is not None:
         _check_staff(session, practice=practice, staff_id=surgeon_id, what="surgeon")
     unknown = [code for code in tests if code not in rules.tests]
     if unknown:
-        raise ValueError(
+        raise Invalid(
             f"Unknown pre-op test {', '.join(map(repr, unknown))}. "
             f"Choose from: {', '.join(rules.tests)}."
         )
@@ -232,7 +233,7 @@ def mark_item_done(
     item = next((i for i in case.items if i.code == code), None)
     if item is None:
         codes = ", ".join(i.code for i in case.items)
-        raise ValueError(f"Case {case.ref} has no checklist item {code!r}. Its items: {codes}.")
+        raise Invalid(f"Case {case.ref} has no checklist item {code!r}. Its items: {codes}.")
     item.done_at = done_at
     item.done_by_id = staff_id
     _audit(
@@ -257,7 +258,7 @@ def set_authorization(
     `approved` and `denied` record when the payer decided."""
     _check_not_cancelled(case)
     if status not in AUTHORIZATION_STATUSES:
-        raise ValueError(
+        raise Invalid(
             f"Unknown authorization status {status!r}. "
             f"Choose from: {', '.join(AUTHORIZATION_STATUSES)}."
         )
@@ -284,16 +285,16 @@ def record_pathology(
     patient (which needs the report first)."""
     _check_not_cancelled(case)
     if received_at is None and passed_on_at is None:
-        raise ValueError("Give when the pathology report arrived or when it was passed on.")
+        raise Invalid("Give when the pathology report arrived or when it was passed on.")
     for moment, what in ((received_at, "time received"), (passed_on_at, "time passed on")):
         if moment is not None:
             _check_aware(moment, what)
     received = received_at or case.pathology_received_at
     if passed_on_at is not None:
         if received is None:
-            raise ValueError("Record that the pathology report arrived before passing it on.")
+            raise Invalid("Record that the pathology report arrived before passing it on.")
         if passed_on_at < received:
-            raise ValueError("The report cannot be passed on before it arrived.")
+            raise Invalid("The report cannot be passed on before it arrived.")
     if received_at is not None:
         case.pathology_received_at = received_at
     if passed_on_at is not None:
@@ -322,7 +323,7 @@ def record_adjuvant(
     radiation oncology); the patient is then told who will see them."""
     _check_not_cancelled(case)
     if kind not in ADJUVANT_KINDS:
-        raise ValueError(
+        raise Invalid(
             f"Unknown adjuvant therapy {kind!r}. Choose from: {', '.join(ADJUVANT_KINDS)}."
         )
     case.adjuvant_therapy = kind
@@ -335,9 +336,9 @@ def mark_surgery_done(
 ) -> None:
     """Mark the operation done; only a scheduled case whose surgery time has come."""
     if case.status != "scheduled":
-        raise ValueError(f"Case {case.ref} is {case.status}, not scheduled.")
+        raise Invalid(f"Case {case.ref} is {case.status}, not scheduled.")
     if now < case.surgery_at:
-        raise ValueError(f"The surgery for case {case.ref} has not started yet.")
+        raise Invalid(f"The surgery for case {case.ref} has not started yet.")
     case.status = "done"
     _audit(session, case, staff_id, "case.surgery_done", {})
 
@@ -347,9 +348,9 @@ def discharge(
 ) -> None:
     """Record the patient's discharge after a done surgery, once."""
     if case.status != "done":
-        raise ValueError(f"Mark the surgery for case {case.ref} done before discharging.")
+        raise Invalid(f"Mark the surgery for case {case.ref} done before discharging.")
     if case.discharged_at is not None:
-        raise ValueError(f"The patient of case {case.ref} is already discharged.")
+        raise Invalid(f"The patient of case {case.ref} is already discharged.")
     case.discharged_at = now
     _audit(session, case, staff_id, "case.discharged", {})
 
@@ -359,7 +360,7 @@ def cancel_case(
 ) -> None:
     """Cancel a scheduled case: no more reminders or alerts about it."""
     if case.status != "scheduled":
-        raise ValueError(f"Case {case.ref} is {case.status}; only a scheduled case is cancelled.")
+        raise Invalid(f"Case {case.ref} is {case.status}; only a scheduled case is cancelled.")
     case.status = "cancelled"
     _audit(session, case, staff_id, "case.cancelled", {"at": now.isoformat()})
 
@@ -386,22 +387,22 @@ def _ref_taken(session: Session, *, practice_id: int, ref: str) -> bool:
 def _check_staff(session: Session, *, practice: Practice, staff_id: int, what: str) -> None:
     staff = session.get(StaffUser, staff_id)
     if staff is None or staff.practice_id != practice.id or not staff.active:
-        raise ValueError(f"The {what} is not an active staff member of {practice.name}.")
+        raise Invalid(f"The {what} is not an active staff member of {practice.name}.")
 
 
 def _check_open(case: SurgicalCase) -> None:
     if case.status != "scheduled":
-        raise ValueError(f"Case {case.ref} is {case.status}; its checklist is closed.")
+        raise Invalid(f"Case {case.ref} is {case.status}; its checklist is closed.")
 
 
 def _check_not_cancelled(case: SurgicalCase) -> None:
     if case.status == "cancelled":
-        raise ValueError(f"Case {case.ref} is cancelled.")
+        raise Invalid(f"Case {case.ref} is cancelled.")
 
 
 def _check_aware(moment: datetime, what: str) -> None:
     if moment.tzinfo is None:
-        raise ValueError(f"The {what} needs a time zone.")
+        raise Invalid(f"The {what} needs a time zone.")
 
 
 def _audit(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from assistant.audit import record
 from assistant.db.models import Patient, Practice, SupportResource
 from assistant.db.models.people import PATIENT_STATUSES
+from assistant.errors import Invalid
 from assistant.outreach.due import ClientMessage, Due
 from assistant.outreach.withdraw import GRIEF_RULE, withdraw_for_patient
 
@@ -24,9 +25,9 @@ def set_patient_status(
     """Record a patient's new status; leaving active care withdraws every reminder still
     waiting in the outbox. Returns how many were withdrawn. The caller commits."""
     if status not in PATIENT_STATUSES:
-        raise ValueError(f"status must be one of {', '.join(PATIENT_STATUSES)}")
+        raise Invalid(f"status must be one of {', '.join(PATIENT_STATUSES)}")
     if patient.status == "deceased" and status != "deceased":
-        raise ValueError("a patient recorded as deceased cannot be changed back")
+        raise Invalid("a patient recorded as deceased cannot be changed back")
     previous = patient.status
     patient.status = status
     patient.status_changed_at = now

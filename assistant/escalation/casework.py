@@ -17,12 +17,13 @@ from assistant.db.models import (
     StaffUser,
 )
 from assistant.db.models.escalation import PRIORITIES
+from assistant.errors import Conflict
 from assistant.messaging import staff_messages
 
 OPEN_STATUSES = ("open", "claimed")
 
 
-class CaseError(Exception):
+class CaseError(Conflict):
     """A case action that cannot be done; the message says why, for the person who tried."""
 
 

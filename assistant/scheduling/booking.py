@@ -16,12 +16,13 @@ from assistant.db.models import (
     Practice,
     ProtocolSeries,
 )
+from assistant.errors import Conflict
 from assistant.scheduling.availability import SlotFinder, eligible_clinicians
 from assistant.scheduling.claims import claim_time, release_time
 from assistant.scheduling.protocol_definitions import load_protocol
 
 
-class BookingError(Exception):
+class BookingError(Conflict):
     """A booking, move or cancellation that cannot be done; the message says why."""
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import Appointment, AppointmentType, Conversation, Patient, StaffUser
+from assistant.errors import NotAllowed
 from assistant.identity.verification import contains_words, identity_status, patients_of, words
 from assistant.scheduling.availability import Offer, SlotFinder
 from assistant.scheduling.booking import (
@@ -84,8 +85,11 @@ class BookingContext:
     visit_types: list[tuple[str, str]]
 
 
-class NotYours(Exception):
+class NotYours(NotAllowed):
     """The visit or patient does not belong to this verified contact."""
+
+    def __str__(self) -> str:
+        return f"not this contact's record ({super().__str__()})"
 
 
 def visit_time_label(moment: datetime, timezone: ZoneInfo) -> str:

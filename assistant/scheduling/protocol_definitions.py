@@ -9,14 +9,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import Conflict, NotFound
 from assistant.yaml_files import read_yaml
 
 PROTOCOLS_DIR = Path(__file__).with_name("protocols")
 BREAK = "break"
 
 
-class ProtocolError(Exception):
+class ProtocolError(Conflict):
     """A protocol that cannot be read, or a series that cannot be scheduled; says why."""
+
+
+class UnknownProtocol(NotFound, ProtocolError):
+    """No protocol has this code."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ def load_protocol(code: str) -> Protocol:
     """The protocol named `code`; ProtocolError when there is none or it is malformed."""
     protocols = load_protocols()
     if code not in protocols:
-        raise ProtocolError(f"no protocol {code!r}; known: {', '.join(sorted(protocols))}")
+        raise UnknownProtocol(f"no protocol {code!r}; known: {', '.join(sorted(protocols))}")
     return protocols[code]
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from assistant import audit
 from assistant.db.models import Practice, StaffUser, TemplateApproval
+from assistant.errors import NotAllowed
 from assistant.staff.permissions import ROLE_PERMISSIONS, Permission, allowed
 from assistant.templates.registry import Template, TemplateRegistry
 
@@ -22,7 +23,7 @@ APPROVER_ROLES = tuple(
 )
 
 
-class ApprovalRefused(Exception):
+class ApprovalRefused(NotAllowed):
     """The template does not exist, or this person may not approve it."""
 
 

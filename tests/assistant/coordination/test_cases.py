@@ -33,6 +33,7 @@ from assistant.db.models import (
     StaffUser,
     SurgicalCase,
 )
+from assistant.errors import Invalid
 from tests.conftest import add_practice
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -210,7 +211,7 @@ def test_an_unknown_payer_gets_the_default_terms(session: Session) -> None:
 def test_an_unknown_test_code_is_refused_with_the_known_ones(session: Session) -> None:
     clinic = add_surgical_clinic(session)
 
-    with pytest.raises(ValueError, match=r"Unknown pre-op test 'xray'.*chest_xray"):
+    with pytest.raises(Invalid, match=r"Unknown pre-op test 'xray'.*chest_xray"):
         open_test_case(session, clinic, tests=("labs", "xray"))
     assert session.scalars(select(SurgicalCase)).first() is None
 
@@ -219,14 +220,14 @@ def test_a_reference_is_used_once_per_practice(session: Session) -> None:
     clinic = add_surgical_clinic(session)
     open_test_case(session, clinic)
 
-    with pytest.raises(ValueError, match="already a case CASE-1001"):
+    with pytest.raises(Invalid, match="already a case CASE-1001"):
         open_test_case(session, clinic)
 
 
 def test_a_surgery_in_the_past_is_refused(session: Session) -> None:
     clinic = add_surgical_clinic(session)
 
-    with pytest.raises(ValueError, match="in the past"):
+    with pytest.raises(Invalid, match="in the past"):
         open_test_case(session, clinic, now=SURGERY + timedelta(minutes=1))
 
 
@@ -243,7 +244,7 @@ def test_a_surgeon_of_another_practice_is_refused(session: Session) -> None:
     session.add(stranger)
     session.flush()
 
-    with pytest.raises(ValueError, match="surgeon is not an active staff member"):
+    with pytest.raises(Invalid, match="surgeon is not an active staff member"):
         open_case(
             session,
             practice=clinic.practice,
@@ -352,7 +353,7 @@ def test_marking_an_item_the_case_does_not_have_names_its_items(session: Session
     clinic = add_surgical_clinic(session)
     case = open_test_case(session, clinic, tests=("labs",))
 
-    with pytest.raises(ValueError, match=r"no checklist item 'ekg'.*labs"):
+    with pytest.raises(Invalid, match=r"no checklist item 'ekg'.*labs"):
         mark_item_done(session, case=case, code="ekg", done_at=OPENED, staff_id=None)
 
 
@@ -382,7 +383,7 @@ def test_an_unknown_authorization_status_is_refused(session: Session) -> None:
     clinic = add_surgical_clinic(session)
     case = open_test_case(session, clinic)
 
-    with pytest.raises(ValueError, match="Unknown authorization status 'ok'"):
+    with pytest.raises(Invalid, match="Unknown authorization status 'ok'"):
         set_authorization(session, case=case, status="ok", now=OPENED)
 
 
@@ -391,10 +392,10 @@ def test_pathology_is_passed_on_only_after_it_arrived(session: Session) -> None:
     case = open_test_case(session, clinic)
     arrived = SURGERY + timedelta(days=5)
 
-    with pytest.raises(ValueError, match="arrived before passing it on"):
+    with pytest.raises(Invalid, match="arrived before passing it on"):
         record_pathology(session, case=case, passed_on_at=arrived)
     record_pathology(session, case=case, received_at=arrived)
-    with pytest.raises(ValueError, match="before it arrived"):
+    with pytest.raises(Invalid, match="before it arrived"):
         record_pathology(session, case=case, passed_on_at=arrived - timedelta(hours=1))
     record_pathology(session, case=case, passed_on_at=arrived + timedelta(days=1))
 
@@ -407,7 +408,7 @@ def test_adjuvant_therapy_is_medical_or_radiation(session: Session) -> None:
     clinic = add_surgical_clinic(session)
     case = open_test_case(session, clinic)
 
-    with pytest.raises(ValueError, match="Unknown adjuvant therapy 'chemo'"):
+    with pytest.raises(Invalid, match="Unknown adjuvant therapy 'chemo'"):
         record_adjuvant(session, case=case, kind="chemo", now=SURGERY)
     record_adjuvant(session, case=case, kind="radiation", now=SURGERY + timedelta(days=9))
 
@@ -422,13 +423,13 @@ def test_surgery_done_then_discharge_once(session: Session) -> None:
     clinic = add_surgical_clinic(session)
     case = open_test_case(session, clinic)
 
-    with pytest.raises(ValueError, match="has not started yet"):
+    with pytest.raises(Invalid, match="has not started yet"):
         mark_surgery_done(session, case=case, now=SURGERY - timedelta(minutes=1))
-    with pytest.raises(ValueError, match="before discharging"):
+    with pytest.raises(Invalid, match="before discharging"):
         discharge(session, case=case, now=SURGERY)
     mark_surgery_done(session, case=case, now=SURGERY + timedelta(hours=3))
     discharge(session, case=case, now=SURGERY + timedelta(days=1))
-    with pytest.raises(ValueError, match="already discharged"):
+    with pytest.raises(Invalid, match="already discharged"):
         discharge(session, case=case, now=SURGERY + timedelta(days=2))
 
     assert case.status == "done"
@@ -441,10 +442,10 @@ def test_a_cancelled_case_takes_no_more_actions(session: Session) -> None:
     case = open_test_case(session, clinic)
     cancel_case(session, case=case, now=OPENED, staff_id=clinic.nurse.id)
 
-    with pytest.raises(ValueError, match="cancelled"):
+    with pytest.raises(Invalid, match="cancelled"):
         mark_item_done(session, case=case, code="ekg", done_at=OPENED, staff_id=None)
-    with pytest.raises(ValueError, match="cancelled"):
+    with pytest.raises(Invalid, match="cancelled"):
         set_authorization(session, case=case, status="pending", now=OPENED)
-    with pytest.raises(ValueError, match="cancelled"):
+    with pytest.raises(Invalid, match="cancelled"):
         mark_surgery_done(session, case=case, now=SURGERY)
     assert case.status == "cancelled"
