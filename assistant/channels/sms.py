@@ -29,7 +29,7 @@ from assistant.messaging.consent import (
     is_opted_out,
     keyword_of,
 )
-from assistant.messaging.outbox import enqueue_sms
+from assistant.messaging.delivery import send_to_client
 from assistant.safety.triage import Triage
 
 logger = logging.getLogger(__name__)
@@ -195,15 +195,14 @@ class InboxProcessor:
                     "Rasa unavailable; message %s waits until %s", row_id, row.next_attempt_at
                 )
                 return
+            conversation = session.get_one(Conversation, result.conversation_id)
             for reply in result.replies:
-                enqueue_sms(
+                send_to_client(
                     session,
-                    practice=practice,
-                    to_number=row.from_number,
+                    conversation=conversation,
                     body=reply.text,
                     kind=kind,
                     now=now,
-                    conversation_id=result.conversation_id,
                     template_id=reply.template_id,
                 )
             row.status = "processed"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from assistant.db.models import Conversation, Message, Practice
 from assistant.messaging.consent import is_opted_out
-from assistant.messaging.outbox import enqueue_sms
+from assistant.messaging.delivery import send_to_client
 
 
 class ClientOptedOut(Exception):
@@ -36,16 +36,11 @@ def send_staff_message(
 ) -> None:
     """Deliver a stored staff `message` on the conversation's channel (flushed, not
     committed). Call `check_can_send` first."""
-    if conversation.channel != "sms":
-        return  # the web chat page polls the conversation for staff messages
-    practice = session.get_one(Practice, conversation.practice_id)
-    enqueue_sms(
+    send_to_client(
         session,
-        practice=practice,
-        to_number=conversation.sender_key,
+        conversation=conversation,
         body=message.body,
         kind="staff",
         now=now,
-        conversation_id=conversation.id,
         message_id=message.id,
     )

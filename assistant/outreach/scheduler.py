@@ -36,7 +36,8 @@ from assistant.db.models import (
     StaffUser,
 )
 from assistant.messaging.conversations import conversation_for
-from assistant.messaging.outbox import enqueue_sms, quiet_hours_end
+from assistant.messaging.delivery import send_to_client
+from assistant.messaging.outbox import quiet_hours_end
 from assistant.outreach.caps import OutreachLimits, within_caps
 from assistant.outreach.due import ClientMessage, Due, StaffNotice
 from assistant.outreach.withdraw import GRIEF_RULE
@@ -171,14 +172,12 @@ class OutreachScheduler:
             session.rollback()
             return
         conversation = conversation_for(session, practice, "sms", contact.phone, now)
-        rows = enqueue_sms(
+        rows = send_to_client(
             session,
-            practice=practice,
-            to_number=contact.phone,
+            conversation=conversation,
             body=text,
             kind="proactive",
             now=now,
-            conversation_id=conversation.id,
             template_id=template.id,
         )
         for row in rows:
