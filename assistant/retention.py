@@ -22,6 +22,7 @@ from assistant.db.models import (
     OutboxMessage,
     Picture,
 )
+from assistant.db.models.escalation import CaseStatus
 
 UNSENT = ("pending", "sending")
 
@@ -51,7 +52,7 @@ def purge(
     cases = removed(
         delete(Escalation).where(
             of_practice(Escalation.practice_id),
-            Escalation.status == "resolved",
+            Escalation.status == CaseStatus.RESOLVED,
             Escalation.created_at < cutoff,
         )
     )

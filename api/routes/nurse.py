@@ -18,6 +18,7 @@ from api.auth import (
 from api.deps import SessionDep
 from assistant.channels import mms
 from assistant.db.models import Contact, Conversation, Escalation, Message, Picture, StaffUser
+from assistant.db.models.escalation import CaseStatus
 from assistant.escalation import casework
 from assistant.messaging import outbox
 from assistant.staff import permissions
@@ -227,7 +228,7 @@ def case_summary(session: SessionDep, e: Escalation, now: datetime) -> CaseSumma
         summary=e.summary,
         due_at=e.due_at,
         created_at=e.created_at,
-        overdue=e.status == "open" and e.due_at < now,
+        overdue=e.status == CaseStatus.OPEN and e.due_at < now,
         claimed_by=claimer.name if claimer else None,
         assigned_role=e.assigned_role,
         assigned_to=assignee.name if assignee else None,

@@ -18,8 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from assistant.channels.mms import record_pictures
+from assistant.conversation.routes import Route
 from assistant.conversation.turn import TurnHandler, TurnResult
 from assistant.db.models import Conversation, InboxMessage, Message, Practice
+from assistant.db.models.escalation import Priority
 from assistant.dialogue.rasa_client import DialogueUnavailable
 from assistant.escalation.queue import open_escalation
 from assistant.messaging.consent import (
@@ -241,7 +243,7 @@ class InboxProcessor:
                 practice=practice,
                 inbound=inbound,
                 key="media.received",
-                route="clinical",
+                route=Route.CLINICAL,
                 now=now,
                 case_category="picture",
             ), "reply"
@@ -251,7 +253,7 @@ class InboxProcessor:
                 practice=practice,
                 inbound=inbound,
                 key="fallback.rephrase",
-                route="fallback",
+                route=Route.FALLBACK,
                 now=now,
             ), "reply"
         result = self._turns.answer(
@@ -268,7 +270,11 @@ class InboxProcessor:
         if row.media_urls and result.escalation is None:
             conversation = session.get_one(Conversation, inbound.conversation_id)
             open_escalation(
-                session, conversation=conversation, priority="routine", category="picture", now=now
+                session,
+                conversation=conversation,
+                priority=Priority.ROUTINE,
+                category="picture",
+                now=now,
             )
             session.commit()
         return result, "reply"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from assistant.conversation.handoff import asks_for_a_person
 from assistant.conversation.language import other_language
-from assistant.conversation.routes import ROUTES_BY_SEVERITY, most_severe
+from assistant.conversation.routes import ROUTES_BY_SEVERITY, Route, most_severe
 from assistant.db.models import (
     Appointment,
     AppointmentType,
@@ -21,6 +21,7 @@ from assistant.db.models import (
     Patient,
     Practice,
 )
+from assistant.db.models.escalation import CaseStatus, Priority
 from assistant.dialogue.rasa_client import (
     DialogueUnavailable,
     RasaClient,
@@ -49,14 +50,14 @@ from assistant.templates.registry import AFTER_HOURS_SUFFIX, RECORD_PLACEHOLDERS
 logger = logging.getLogger(__name__)
 
 # Routes whose promise to the client ("a nurse will answer") needs a case in the queue.
-ROUTES_NEEDING_A_CASE = {
-    "emergency": "emergency",
-    "urgent": "urgent",
-    "clinical": "routine",
-    "grief": "routine",
+ROUTES_NEEDING_A_CASE: dict[str, str] = {
+    Route.EMERGENCY: Priority.EMERGENCY,
+    Route.URGENT: Priority.URGENT,
+    Route.CLINICAL: Priority.ROUTINE,
+    Route.GRIEF: Priority.ROUTINE,
 }
 # A concern about the patient: besides the case, a nurse follow-up call is booked.
-CONCERN_ROUTES = ("emergency", "urgent", "clinical")
+CONCERN_ROUTES = (Route.EMERGENCY, Route.URGENT, Route.CLINICAL)
 TECHNICAL_PROBLEM = "fallback.technical_problem"
 NURSE_WILL_ANSWER = "clinical.nurse_will_answer"
 EMERGENCY = "emergency.go_now"
@@ -227,7 +228,7 @@ class TurnHandler:
             # Not English: a person answers at once, rather than an English model guessing.
             # Clinical, since we cannot tell what it asks (when unsure, clinical).
             handoff = self._safe_template(OTHER_LANGUAGE, practice, open_now)
-            planned = [PlannedReply(handoff, "clinical", case_priority="routine")]
+            planned = [PlannedReply(handoff, Route.CLINICAL, case_priority=Priority.ROUTINE)]
             category = "other_language"
         elif answer is not None and answer.action == "confirm":
             planned = [self._confirmed_visit(session, practice, answer.appointment, open_now, now)]
@@ -255,19 +256,21 @@ class TurnHandler:
                 dialogue_plan = None
             if dialogue_plan is None:
                 technical = self._safe_template(TECHNICAL_PROBLEM, practice, open_now)
-                dialogue_plan = [PlannedReply(technical, "fallback", case_priority="routine")]
+                dialogue_plan = [
+                    PlannedReply(technical, Route.FALLBACK, case_priority=Priority.ROUTINE)
+                ]
                 category = "dialogue_failure"
             planned = dialogue_plan
             if _asks_did_you_mean(planned) and mentions_health(text):
                 # The dialogue is unsure what a message about the body, a medicine or the
                 # sender's safety asks: a nurse reads it rather than the client guessing.
-                planned = [p for p in planned if p.route not in ("faq", "fallback")]
+                planned = [p for p in planned if p.route not in (Route.FAQ, Route.FALLBACK)]
                 planned.append(self._nurse_will_answer(practice, open_now))
                 category = "unsure_health"
             elif assessment.clinical_questions and not _at_least_clinical(planned):
                 # A question only a clinician may answer (a medicine, a result, a prognosis)
                 # that the dialogue took for an FAQ: no FAQ answer, a nurse answers instead.
-                planned = [p for p in planned if p.route != "faq"]
+                planned = [p for p in planned if p.route != Route.FAQ]
                 planned.append(self._nurse_will_answer(practice, open_now))
                 category = "clinical_question"
             elif (
@@ -276,9 +279,11 @@ class TurnHandler:
                 and not any(p.template.key.startswith(HANDOFF) for p in planned)
             ):
                 # "Talk to a person" always works, whatever the dialogue made of it.
-                planned = [p for p in planned if p.route not in ("faq", "fallback", "other")]
+                planned = [
+                    p for p in planned if p.route not in (Route.FAQ, Route.FALLBACK, Route.OTHER)
+                ]
                 handoff = self._safe_template(HANDOFF, practice, open_now)
-                planned.append(PlannedReply(handoff, "other", case_priority="routine"))
+                planned.append(PlannedReply(handoff, Route.OTHER, case_priority=Priority.ROUTINE))
                 category = "handoff"
             elif assessment.hypothetical and not _at_least_clinical(planned):
                 # "What if he gets a fever?" is still a clinical question for a nurse.
@@ -314,7 +319,7 @@ class TurnHandler:
             PlannedReply(
                 self._safe_template(key, practice, open_now),
                 route,
-                "routine" if case_category else None,
+                Priority.ROUTINE if case_category else None,
             )
         ]
         return self._finish(
@@ -417,7 +422,7 @@ class TurnHandler:
         }
         return PlannedReply(
             self._safe_template(VISIT_CONFIRMED, practice, open_now),
-            "booking",
+            Route.BOOKING,
             case_priority=None,
             extra_values=tuple(sorted(values.items())),
         )
@@ -427,15 +432,18 @@ class TurnHandler:
     ) -> TurnResult:
         held_case = session.scalars(
             select(Escalation)
-            .where(Escalation.conversation_id == conversation.id, Escalation.status == "claimed")
+            .where(
+                Escalation.conversation_id == conversation.id,
+                Escalation.status == CaseStatus.CLAIMED,
+            )
             .order_by(Escalation.id.desc())
         ).first()
-        inbound.route = "clinical"
+        inbound.route = Route.CLINICAL
         conversation.last_message_at = now
         session.commit()
         return TurnResult(
             conversation_id=conversation.id,
-            route="clinical",
+            route=Route.CLINICAL,
             replies=[],
             escalation=EscalationRef(held_case.id, held_case.priority, held_case.due_at)
             if held_case
@@ -445,8 +453,10 @@ class TurnHandler:
     def _triage_reply(
         self, assessment: TriageResult, practice: Practice, open_now: bool
     ) -> PlannedReply:
-        if assessment.priority == "urgent":
-            return PlannedReply(self._safe_template(URGENT, practice, open_now), "urgent", "urgent")
+        if assessment.priority == Priority.URGENT:
+            return PlannedReply(
+                self._safe_template(URGENT, practice, open_now), Route.URGENT, Priority.URGENT
+            )
         key = EMERGENCY
         signs = {flag.sign for flag in assessment.red_flags}
         if assessment.self_harm:
@@ -456,12 +466,12 @@ class TurnHandler:
         template = self._resolve(key, practice, open_now) or self._safe_template(
             EMERGENCY, practice, open_now
         )
-        return PlannedReply(template, "emergency", "emergency")
+        return PlannedReply(template, Route.EMERGENCY, Priority.EMERGENCY)
 
     def _nurse_will_answer(self, practice: Practice, open_now: bool) -> PlannedReply:
         """The "a nurse will answer" reply, with a routine case behind it."""
         nurse = self._safe_template(NURSE_WILL_ANSWER, practice, open_now)
-        return PlannedReply(nurse, "clinical", case_priority="routine")
+        return PlannedReply(nurse, Route.CLINICAL, case_priority=Priority.ROUTINE)
 
     def _opt_out_confirmed(self, practice: Practice, open_now: bool) -> PlannedReply:
         """The confirmation of an opt-out in the client's own words (route `optout`)."""
@@ -505,7 +515,9 @@ class TurnHandler:
                 else:
                     extra += (("topic", topic.title),)
             planned.append(
-                PlannedReply(template, bot_reply.route or "other", bot_reply.case_priority, extra)
+                PlannedReply(
+                    template, bot_reply.route or Route.OTHER, bot_reply.case_priority, extra
+                )
             )
         return planned
 
@@ -565,7 +577,7 @@ def _asks_did_you_mean(planned: list[PlannedReply]) -> bool:
 
 def _at_least_clinical(planned: list[PlannedReply]) -> bool:
     route = most_severe([p.route for p in planned])
-    return ROUTES_BY_SEVERITY.index(route) <= ROUTES_BY_SEVERITY.index("clinical")
+    return ROUTES_BY_SEVERITY.index(route) <= ROUTES_BY_SEVERITY.index(Route.CLINICAL)
 
 
 def _flags_for_case(assessment: TriageResult) -> list[dict[str, Any]]:
@@ -578,7 +590,7 @@ def _flags_for_case(assessment: TriageResult) -> list[dict[str, Any]]:
     return flags + [
         {
             "sign": f"question.{q.topic}",
-            "priority": "routine",
+            "priority": Priority.ROUTINE,
             "matched": q.matched,
             "hypothetical": False,
         }

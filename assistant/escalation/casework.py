@@ -16,11 +16,11 @@ from assistant.db.models import (
     Message,
     StaffUser,
 )
-from assistant.db.models.escalation import PRIORITIES
+from assistant.db.models.escalation import PRIORITIES, CaseStatus
 from assistant.errors import Conflict
 from assistant.messaging import staff_messages
 
-OPEN_STATUSES = ("open", "claimed")
+OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.CLAIMED)
 
 
 class CaseError(Conflict):
@@ -73,8 +73,8 @@ def claim(session: Session, *, escalation: Escalation, staff: StaffUser, now: da
     matches while the case is still open, and the database serialises the two updates."""
     claimed = session.execute(
         update(Escalation)
-        .where(Escalation.id == escalation.id, Escalation.status == "open")
-        .values(status="claimed", claimed_by_id=staff.id, acknowledged_at=now)
+        .where(Escalation.id == escalation.id, Escalation.status == CaseStatus.OPEN)
+        .values(status=CaseStatus.CLAIMED, claimed_by_id=staff.id, acknowledged_at=now)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -96,7 +96,7 @@ def reply(
 ) -> Message:
     """A message typed by staff, stored on the conversation and sent on the client's channel
     (by SMS through the outbox; web chat reads it from the conversation)."""
-    if escalation.status != "claimed" or escalation.claimed_by_id != staff.id:
+    if escalation.status != CaseStatus.CLAIMED or escalation.claimed_by_id != staff.id:
         raise CaseError("claim the case before replying")
     text = text.strip()
     if not text:
@@ -133,10 +133,10 @@ def reassign(
 ) -> None:
     if to.practice_id != escalation.practice_id or not to.active:
         raise CaseError("a case can only go to an active colleague of the same practice")
-    if escalation.status == "resolved":
+    if escalation.status == CaseStatus.RESOLVED:
         raise CaseError("this case is already resolved")
     before = escalation.claimed_by_id
-    escalation.status = "claimed"
+    escalation.status = CaseStatus.CLAIMED
     escalation.claimed_by_id = to.id
     escalation.acknowledged_at = escalation.acknowledged_at or now
     _hold(session, escalation, to)
@@ -153,11 +153,11 @@ def reassign(
 def resolve(
     session: Session, *, escalation: Escalation, staff: StaffUser, note: str, now: datetime
 ) -> None:
-    if escalation.status == "resolved":
+    if escalation.status == CaseStatus.RESOLVED:
         raise CaseError("this case is already resolved")
     if not note.strip():
         raise CaseError("say in a note how the case was resolved")
-    escalation.status = "resolved"
+    escalation.status = CaseStatus.RESOLVED
     escalation.resolution_note = note.strip()
     escalation.resolved_at = now
     escalation.acknowledged_at = escalation.acknowledged_at or now
@@ -185,7 +185,7 @@ def _other_claimed_cases(session: Session, escalation: Escalation) -> bool:
             select(Escalation.id).where(
                 Escalation.conversation_id == escalation.conversation_id,
                 Escalation.id != escalation.id,
-                Escalation.status == "claimed",
+                Escalation.status == CaseStatus.CLAIMED,
             )
         ).first()
         is not None

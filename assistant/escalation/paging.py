@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from assistant.audit import record
 from assistant.db.models import Escalation, OnCallShift, OutboxMessage, Practice, StaffUser
+from assistant.db.models.escalation import Priority
 
-PAGED_PRIORITIES = ("emergency", "urgent")
+PAGED_PRIORITIES = (Priority.EMERGENCY, Priority.URGENT)
 # Without a rota entry, these roles are paged, so a case is never left with nobody told.
 CLINICIAN_ROLES = ("oncologist", "surgeon")
 

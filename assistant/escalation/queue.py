@@ -15,12 +15,15 @@ from assistant.db.models import (
     Patient,
     Practice,
 )
-from assistant.db.models.escalation import PRIORITIES
+from assistant.db.models.escalation import PRIORITIES, CaseStatus, Priority
 from assistant.practices.hours import close_of_next_business_day
 
 # Deadlines from CLINICAL.md: acknowledge an emergency within 5 minutes, call back
 # on an urgent case within 60 minutes, answer a routine question by the next business day.
-IMMEDIATE_DEADLINES = {"emergency": timedelta(minutes=5), "urgent": timedelta(minutes=60)}
+IMMEDIATE_DEADLINES: dict[str, timedelta] = {
+    Priority.EMERGENCY: timedelta(minutes=5),
+    Priority.URGENT: timedelta(minutes=60),
+}
 # Which staff role picks up a case first: symptoms go to the oncology nurse, treatment
 # questions to the treating clinician (the patient's own one when we know who that is).
 ROLE_FOR_CATEGORY = {"billing": "billing"}
@@ -30,14 +33,14 @@ DEFAULT_ROLE = "nurse"
 # A red flag in a conversation whose red-flag case is still open joins that case: the person
 # already paged about it sees the new message there, and nobody is paged twice (issue 18: three
 # red flags from one web-chat sender opened three cases and sent three pages).
-RED_FLAG_PRIORITIES = ("emergency", "urgent")
-STILL_OPEN = ("open", "claimed")
+RED_FLAG_PRIORITIES = (Priority.EMERGENCY, Priority.URGENT)
+STILL_OPEN = (CaseStatus.OPEN, CaseStatus.CLAIMED)
 
 
 def due_at(practice: Practice, priority: str, now: datetime) -> datetime:
     if priority in IMMEDIATE_DEADLINES:
         return now + IMMEDIATE_DEADLINES[priority]
-    if priority != "routine":
+    if priority != Priority.ROUTINE:
         raise ValueError(f"unknown priority {priority!r}")
     return close_of_next_business_day(practice.business_hours, practice.timezone, now)
 
@@ -98,7 +101,7 @@ def open_escalation(
         message_id=message.id if message else None,
         priority=priority,
         category=category,
-        status="open",
+        status=CaseStatus.OPEN,
         summary=message.body if message else "",
         red_flags=red_flags or [],
         due_at=due_at(practice, priority, now),

@@ -6,10 +6,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import Escalation
+from assistant.db.models.escalation import CaseStatus, Priority
 from assistant.escalation.paging import page_on_call
 
 # How long after the last page, once the deadline has passed, the next page goes out.
-REPAGE_EVERY = {"emergency": timedelta(minutes=5), "urgent": timedelta(minutes=15)}
+REPAGE_EVERY: dict[str, timedelta] = {
+    Priority.EMERGENCY: timedelta(minutes=5),
+    Priority.URGENT: timedelta(minutes=15),
+}
 # Pages per case, the first one included: from the third the backup is paged too, so six
 # pages are half an hour of an unacknowledged emergency. Past that, more texts to the same two
 # phones would only be a storm; the case stays at the top of the queue, overdue.
@@ -26,7 +30,7 @@ def repage_overdue(session: Session, *, now: datetime, case_url_base: str) -> li
     overdue = session.scalars(
         select(Escalation)
         .where(
-            Escalation.status == "open",
+            Escalation.status == CaseStatus.OPEN,
             Escalation.acknowledged_at.is_(None),
             Escalation.priority.in_(tuple(REPAGE_EVERY)),
             Escalation.due_at <= now,

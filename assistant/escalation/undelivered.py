@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from assistant.audit import record
 from assistant.db.models import AuditLog, Escalation, Message, OutboxMessage
+from assistant.db.models.escalation import CaseStatus
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,8 @@ def notice_failed_replies(session: Session, *, now: datetime) -> list[Escalation
         if escalation is None:
             continue
         escalation.reply_failed_at = now
-        if escalation.status == "resolved":
-            escalation.status = "claimed"
+        if escalation.status == CaseStatus.RESOLVED:
+            escalation.status = CaseStatus.CLAIMED
             escalation.claimed_by_id = reply.author_staff_id
             escalation.resolved_at = None
         record(

@@ -1,6 +1,7 @@
 """A case in the nurse queue."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
@@ -8,8 +9,26 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.db.base import UUID_STR, Base, UTCDateTime, utcnow
 
-PRIORITIES = ("emergency", "urgent", "routine")  # most severe first
-STATUSES = ("open", "claimed", "resolved")
+
+
+class Priority(StrEnum):
+    """How soon a person must act on a case."""
+
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+
+class CaseStatus(StrEnum):
+    """open: nobody has it yet; claimed: a person holds it; resolved: closed with a note."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+
+
+PRIORITIES = tuple(Priority)  # most severe first
+STATUSES = tuple(CaseStatus)
 
 
 class Escalation(Base):
