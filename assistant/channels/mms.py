@@ -27,6 +27,21 @@ PICTURE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/he
 RETRY_AFTER = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
 
 
+def _looks_like(content_type: str, head: bytes) -> bool:
+    """The file starts as its declared kind of picture does: a label alone is not trusted,
+    since whatever is kept is shown in staff's browsers."""
+    if content_type == "image/jpeg":
+        return head.startswith(b"\xff\xd8\xff")
+    if content_type == "image/png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if content_type == "image/gif":
+        return head.startswith((b"GIF87a", b"GIF89a"))
+    if content_type == "image/webp":
+        return head.startswith(b"RIFF") and head[8:12] == b"WEBP"
+    # HEIC and HEIF: an ISO media file whose brand names an image.
+    return head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heif")
+
+
 def record_pictures(session: Session, row: InboxMessage) -> list[Picture]:
     """One pending picture per MediaUrl of a stored inbound message (flushed, not committed)."""
     pictures = [
@@ -148,6 +163,8 @@ class PictureFetcher:
                 data.extend(chunk)
                 if len(data) > MAX_BYTES:
                     raise _Refused(f"larger than {MAX_BYTES // (1024 * 1024)} MB; not kept")
+        if not _looks_like(content_type, bytes(data[:16])):
+            raise _Refused(f"not a picture (its bytes are not {content_type}); not kept")
         return content_type, bytes(data)
 
     def _delete_provider_copy(self, client: httpx.Client, picture: Picture, now: datetime) -> None:

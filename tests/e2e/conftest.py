@@ -1,12 +1,15 @@
 """The whole stack as real processes (rasa, actions, api) on the trained model, booted once
 for every end-to-end module: tests talk to it over HTTP the way the web chat does."""
 
+import json
 import sqlite3
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -118,14 +121,91 @@ class Stack:
         processes.stop(self.processes.pop(name))
 
 
+class TwilioMedia:
+    """Twilio's media API, played by a local HTTP server: GET answers a picture's bytes with
+    its content type, DELETE removes it (204); every request is recorded as (method, path)."""
+
+    def __init__(self) -> None:
+        self.pictures: dict[str, tuple[bytes, str]] = {}
+        self.requests: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.base = f"http://127.0.0.1:{self._server.server_address[1]}/"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def add(self, path: str, body: bytes, content_type: str) -> str:
+        """Keep a picture at `path` (no leading slash); returns its MediaUrl."""
+        with self._lock:
+            self.pictures[f"/{path}"] = (body, content_type)
+        return self.base + path
+
+    def seen(self, url: str) -> list[str]:
+        """The methods of the requests made for `url`, in order."""
+        path = "/" + url.removeprefix(self.base)
+        with self._lock:
+            return [method for method, seen in self.requests if seen == path]
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        media = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+            def _record(self) -> tuple[bytes, str] | None:
+                with media._lock:
+                    media.requests.append((self.command, self.path))
+                    if self.command == "DELETE":
+                        return media.pictures.pop(self.path, None)
+                    return media.pictures.get(self.path)
+
+            def do_GET(self) -> None:
+                picture = self._record()
+                if picture is None:
+                    self.send_error(404)
+                    return
+                body, content_type = picture
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_DELETE(self) -> None:
+                if self._record() is None:
+                    self.send_error(404)
+                    return
+                self.send_response(204)
+                self.end_headers()
+
+        return Handler
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """One stack shared by the conversation tests, on its own database."""
-    yield from running_stack(tmp_path_factory.mktemp("stack"))
+def twilio_media() -> Iterator[TwilioMedia]:
+    """The fake Twilio media API the shared stack may fetch MMS pictures from."""
+    media = TwilioMedia()
+    yield media
+    media.stop()
 
 
-def running_stack(workdir: Path) -> Iterator[Stack]:
-    """Boot rasa, actions and the api on a fresh database in `workdir`; stop them after."""
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, twilio_media: TwilioMedia) -> Iterator[Stack]:
+    """One stack shared by the conversation tests, on its own database; it fetches MMS pictures
+    only from the fake Twilio media API (`TWILIO_MEDIA_URL_PREFIXES`)."""
+    yield from running_stack(
+        tmp_path_factory.mktemp("stack"),
+        TWILIO_MEDIA_URL_PREFIXES=json.dumps([twilio_media.base]),
+    )
+
+
+def running_stack(workdir: Path, **settings: str) -> Iterator[Stack]:
+    """Boot rasa, actions and the api on a fresh database in `workdir` (with `settings` in
+    their environment); stop them after."""
     rasa_port, actions_port, api_port = (processes.free_port() for _ in range(3))
     endpoints = processes.private_endpoints(workdir, actions_port)
     env = processes.app_environment(
@@ -138,6 +218,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         # The tests run the outreach scheduler themselves, at the times they choose.
         OUTREACH_POLL_SECONDS="0",
+        **settings,
     )
     processes.prepare_database(env)
     commands = {

@@ -128,3 +128,18 @@ def test_a_failed_deletion_is_tried_again(session: Session) -> None:
     fetcher.run(session, now=later)
     assert picture.provider_deleted_at == later
     assert deletes == []
+
+
+def test_a_file_labelled_as_a_picture_that_is_not_one_is_refused(session: Session) -> None:
+    picture = _picture(session)
+    page = b"<html><script>alert(1)</script></html>"
+
+    def twilio(request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE":
+            return httpx.Response(204)
+        return httpx.Response(200, content=page, headers={"Content-Type": "image/jpeg"})
+
+    _fetcher(httpx.MockTransport(twilio)).run(session, now=NOW)
+
+    assert (picture.status, picture.data) == ("refused", None)
+    assert "its bytes are not image/jpeg" in (picture.problem or "")
