@@ -30,6 +30,7 @@ def train_seconds(
         str(workdir),
         "--fixed-model-name",
         name,
+        "--skip-validation",  # as `make train` (`make validate` checks the data)
     ]
     env = {**os.environ, CACHE_ENV: str(cache), "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     with open(workdir / f"{name}.log", "wb") as log:
