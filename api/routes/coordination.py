@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from api.auth import PatientPlanEditor, PatientPlanViewer
 from api.deps import SessionDep
 from assistant.audit import record
-from assistant.coordination import cases
+from assistant.coordination import surgical_cases
 from assistant.coordination.grief import set_patient_status
 from assistant.coordination.view import PatientCheckpoints, coordination_view
 from assistant.db.models import (
@@ -226,7 +226,7 @@ def open_case(body: CaseIn, staff: PatientPlanEditor, session: SessionDep) -> Ca
     patient = _patient(session, staff, body.patient_id)
     practice = session.get_one(Practice, staff.practice_id)
     now = datetime.now(UTC)
-    case = cases.open_case(
+    case = surgical_cases.open_case(
         session,
         practice=practice,
         patient=patient,
@@ -252,7 +252,9 @@ def item_done(
     now = datetime.now(UTC)
     if body.done_at > now:
         raise HTTPException(status_code=422, detail="done_at is in the future")
-    cases.mark_item_done(session, case=case, code=code, done_at=body.done_at, staff_id=staff.id)
+    surgical_cases.mark_item_done(
+        session, case=case, code=code, done_at=body.done_at, staff_id=staff.id
+    )
     session.commit()
     return _case_out(case, now)
 
@@ -263,7 +265,9 @@ def authorization(
 ) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
-    cases.set_authorization(session, case=case, status=body.status, now=now, staff_id=staff.id)
+    surgical_cases.set_authorization(
+        session, case=case, status=body.status, now=now, staff_id=staff.id
+    )
     session.commit()
     return _case_out(case, now)
 
@@ -276,7 +280,7 @@ def pathology(
     now = datetime.now(UTC)
     if any(moment is not None and moment > now for moment in (body.received_at, body.passed_on_at)):
         raise HTTPException(status_code=422, detail="a pathology time is in the future")
-    cases.record_pathology(
+    surgical_cases.record_pathology(
         session,
         case=case,
         received_at=body.received_at,
@@ -291,7 +295,7 @@ def pathology(
 def adjuvant(ref: str, body: AdjuvantIn, staff: PatientPlanEditor, session: SessionDep) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
-    cases.record_adjuvant(session, case=case, kind=body.kind, now=now, staff_id=staff.id)
+    surgical_cases.record_adjuvant(session, case=case, kind=body.kind, now=now, staff_id=staff.id)
     session.commit()
     return _case_out(case, now)
 
@@ -300,7 +304,7 @@ def adjuvant(ref: str, body: AdjuvantIn, staff: PatientPlanEditor, session: Sess
 def surgery_done(ref: str, staff: PatientPlanEditor, session: SessionDep) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
-    cases.mark_surgery_done(session, case=case, now=now, staff_id=staff.id)
+    surgical_cases.mark_surgery_done(session, case=case, now=now, staff_id=staff.id)
     session.commit()
     return _case_out(case, now)
 
@@ -309,7 +313,7 @@ def surgery_done(ref: str, staff: PatientPlanEditor, session: SessionDep) -> Cas
 def discharge(ref: str, staff: PatientPlanEditor, session: SessionDep) -> CaseOut:
     case = _case(session, staff, ref)
     now = datetime.now(UTC)
-    cases.discharge(session, case=case, now=now, staff_id=staff.id)
+    surgical_cases.discharge(session, case=case, now=now, staff_id=staff.id)
     session.commit()
     return _case_out(case, now)
 
@@ -355,7 +359,7 @@ def _case_out(case: SurgicalCase, now: datetime) -> CaseOut:
                 label=item.label,
                 window_days=item.window_days,
                 done_at=item.done_at,
-                state=cases.item_state(case, item, now=now),
+                state=surgical_cases.item_state(case, item, now=now),
             )
             for item in case.items
         ],

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from assistant.coordination.cases import missing_items
+from assistant.coordination.surgical_cases import missing_items
 from assistant.db.models import Appointment, Patient, Practice, StaffUser, SurgicalCase
 from assistant.outreach.due import ClientMessage, Due, StaffNotice
 from assistant.outreach.scheduler import Rule

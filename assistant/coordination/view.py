@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.coordination.cases import item_state, missing_items
+from assistant.coordination.surgical_cases import item_state, missing_items
 from assistant.coordination.visits import booked_visits, cbc_on_file
 from assistant.db.models import (
     Appointment,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.coordination import cases
+from assistant.coordination import surgical_cases
 from assistant.db.models import (
     Appointment,
     AppointmentType,
@@ -301,7 +301,7 @@ def _load_coordination(
     for c in spec.get("cases", []):
         surgery_at = _at(today + timedelta(days=c["surgery_in_days"]), "07:30", zone)
         # Opened a month before the surgery, as a real case would have been.
-        case = cases.open_case(
+        case = surgical_cases.open_case(
             session,
             practice=practice,
             patient=patients[c["patient"]],
@@ -316,22 +316,28 @@ def _load_coordination(
         )
         for code, days in c.get("tests_done_days_ago", {}).items():
             done_at = noon - timedelta(days=days)
-            cases.mark_item_done(session, case=case, code=code, done_at=done_at, staff_id=None)
+            surgical_cases.mark_item_done(
+                session, case=case, code=code, done_at=done_at, staff_id=None
+            )
         for code in c.get("tasks_done", []) + c.get("documents_done", []):
-            cases.mark_item_done(session, case=case, code=code, done_at=noon, staff_id=None)
+            surgical_cases.mark_item_done(
+                session, case=case, code=code, done_at=noon, staff_id=None
+            )
         authorization = c.get("authorization")
         if authorization:
             asked = noon - timedelta(days=authorization["days_ago"])
-            cases.set_authorization(session, case=case, status="pending", now=asked)
+            surgical_cases.set_authorization(session, case=case, status="pending", now=asked)
             if authorization["status"] != "pending":
-                cases.set_authorization(
+                surgical_cases.set_authorization(
                     session, case=case, status=authorization["status"], now=asked
                 )
         if surgery_at < noon:
-            cases.mark_surgery_done(session, case=case, now=surgery_at + timedelta(hours=4))
+            surgical_cases.mark_surgery_done(
+                session, case=case, now=surgery_at + timedelta(hours=4)
+            )
         if "pathology_received_days_ago" in c:
             received = noon - timedelta(days=c["pathology_received_days_ago"])
-            cases.record_pathology(session, case=case, received_at=received)
+            surgical_cases.record_pathology(session, case=case, received_at=received)
     session.flush()
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from assistant.coordination import cases
+from assistant.coordination import surgical_cases
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.db.models import Appointment, AppointmentType, Patient, Practice, StaffUser
 from tests.e2e.conftest import Stack
@@ -101,7 +101,7 @@ def test_a_patient_referred_to_medical_oncology_answers_book(stack: Stack) -> No
         kwame = session.scalars(select(Patient).where(Patient.name == "Kwame Asante")).one()
         practice = session.get_one(Practice, kwame.practice_id)
         surgeon = session.scalars(select(StaffUser).where(StaffUser.role == "surgeon")).first()
-        case = cases.open_case(
+        case = surgical_cases.open_case(
             session,
             practice=practice,
             patient=kwame,
@@ -114,7 +114,7 @@ def test_a_patient_referred_to_medical_oncology_answers_book(stack: Stack) -> No
             sentinel_node_mapping=False,
             now=now,
         )
-        cases.record_adjuvant(session, case=case, kind="medical", now=now)
+        surgical_cases.record_adjuvant(session, case=case, kind="medical", now=now)
         session.commit()
     engine.dispose()
     tomorrow = datetime.now(BOSTON).date() + timedelta(days=1)

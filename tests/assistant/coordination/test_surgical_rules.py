@@ -9,14 +9,6 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assistant.coordination.cases import (
-    cancel_case,
-    mark_item_done,
-    mark_surgery_done,
-    record_adjuvant,
-    record_pathology,
-    set_authorization,
-)
 from assistant.coordination.surgical import (
     SURGICAL_RULES,
     authorization_approved_messages,
@@ -27,6 +19,14 @@ from assistant.coordination.surgical import (
     preop_missing_alerts,
     preop_tests_reminders,
     referral_messages,
+)
+from assistant.coordination.surgical_cases import (
+    cancel_case,
+    mark_item_done,
+    mark_surgery_done,
+    record_adjuvant,
+    record_pathology,
+    set_authorization,
 )
 from assistant.db.models import (
     Appointment,
@@ -43,7 +43,7 @@ from assistant.outreach.due import ClientMessage, Due, StaffNotice
 from assistant.outreach.scheduler import OutreachScheduler, Rule
 from assistant.templates import TemplateRegistry
 from assistant.templates.registry import content_sha256
-from tests.assistant.coordination.test_cases import (
+from tests.assistant.coordination.test_surgical_cases import (
     OPENED,
     SURGERY,
     SurgicalClinic,

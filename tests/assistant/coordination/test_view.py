@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from assistant.coordination.cases import (
+from assistant.coordination.surgical_cases import (
     mark_item_done,
     mark_surgery_done,
     open_case,

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from assistant.coordination.cases import missing_items
 from assistant.coordination.rules import ALL_RULES
+from assistant.coordination.surgical_cases import missing_items
 from assistant.db.engine import make_session_factory
 from assistant.db.models import OutboxMessage, StaffAlert, SupportResource, SurgicalCase
 from assistant.demo import load_demo_data

@@ -9,7 +9,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.coordination.cases import (
+from assistant.coordination.surgical_cases import (
     RULES_FILE,
     CaseRules,
     cancel_case,
