@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.audit import record
-from assistant.db.models import AuditLog, Escalation, Message, OutboxMessage
+from assistant.db.models import AuditLog, Conversation, Escalation, Message, OutboxMessage
 from assistant.db.models.escalation import CaseStatus
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,9 @@ def notice_failed_replies(session: Session, *, now: datetime) -> list[Escalation
             escalation.status = CaseStatus.CLAIMED
             escalation.claimed_by_id = reply.author_staff_id
             escalation.resolved_at = None
+            # Claimed means held, as when a person claims it: the bot stays silent meanwhile.
+            conversation = session.get_one(Conversation, escalation.conversation_id)
+            conversation.held_by_id = reply.author_staff_id
         record(
             session,
             practice_id=escalation.practice_id,

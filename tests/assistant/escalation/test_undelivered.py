@@ -75,6 +75,8 @@ def test_a_failed_reply_on_a_resolved_case_brings_it_back_to_the_person_who_wrot
     assert escalation.status == "claimed"
     assert escalation.claimed_by_id == nurse.id
     assert escalation.reply_failed_at == NOW + timedelta(minutes=1)
+    conversation = session.get_one(Conversation, escalation.conversation_id)
+    assert conversation.held_by_id == nurse.id  # claimed again means held again
     assert escalation in casework.queue(session, practice_id=escalation.practice_id)
     audit = session.scalars(
         select(AuditLog).where(AuditLog.action == "escalation.reply_not_delivered")
