@@ -285,81 +285,29 @@ class TurnHandler:
     ) -> tuple[list[PlannedReply], str | None]:
         """The dialogue's plan after the safety overrides, and the case category of the one
         that applied. They are tried in this order and the first that applies wins."""
-        overrides = (
-            self._unsure_about_health,
-            self._clinical_question_taken_for_faq,
-            self._asks_for_a_person,
-            self._what_if_question,
-        )
-        for override in overrides:
-            changed = override(text, assessment, planned, practice, open_now)
-            if changed is not None:
-                return changed
-        return planned, None
-
-    def _unsure_about_health(
-        self,
-        text: str,
-        assessment: TriageResult,
-        planned: list[PlannedReply],
-        practice: Practice,
-        open_now: bool,
-    ) -> tuple[list[PlannedReply], str] | None:
-        """The dialogue is unsure what a message about the body, a medicine or the sender's
-        safety asks: a nurse reads it rather than the client guessing."""
-        if not (_asks_did_you_mean(planned) and mentions_health(text)):
-            return None
-        kept = [p for p in planned if p.route not in (Route.FAQ, Route.FALLBACK)]
-        return kept + [self._nurse_will_answer(practice, open_now)], "unsure_health"
-
-    def _clinical_question_taken_for_faq(
-        self,
-        text: str,
-        assessment: TriageResult,
-        planned: list[PlannedReply],
-        practice: Practice,
-        open_now: bool,
-    ) -> tuple[list[PlannedReply], str] | None:
-        """A question only a clinician may answer (a medicine, a result, a prognosis) that
-        the dialogue took for an FAQ: no FAQ answer, a nurse answers instead."""
-        if not assessment.clinical_questions or _at_least_clinical(planned):
-            return None
-        kept = [p for p in planned if p.route != Route.FAQ]
-        return kept + [self._nurse_will_answer(practice, open_now)], "clinical_question"
-
-    def _asks_for_a_person(
-        self,
-        text: str,
-        assessment: TriageResult,
-        planned: list[PlannedReply],
-        practice: Practice,
-        open_now: bool,
-    ) -> tuple[list[PlannedReply], str] | None:
-        """ "Talk to a person" always works, whatever the dialogue made of it."""
+        if _asks_did_you_mean(planned) and mentions_health(text):
+            # The dialogue is unsure what a message about the body, a medicine or the
+            # sender's safety asks: a nurse reads it rather than the client guessing.
+            kept = [p for p in planned if p.route not in (Route.FAQ, Route.FALLBACK)]
+            return kept + [self._nurse_will_answer(practice, open_now)], "unsure_health"
+        if assessment.clinical_questions and not _at_least_clinical(planned):
+            # A question only a clinician may answer (a medicine, a result, a prognosis)
+            # that the dialogue took for an FAQ: no FAQ answer, a nurse answers instead.
+            kept = [p for p in planned if p.route != Route.FAQ]
+            return kept + [self._nurse_will_answer(practice, open_now)], "clinical_question"
         if (
-            not asks_for_a_person(text)
-            or _at_least_clinical(planned)
-            or any(p.template.key.startswith(HANDOFF) for p in planned)
+            asks_for_a_person(text)
+            and not _at_least_clinical(planned)
+            and not any(p.template.key.startswith(HANDOFF) for p in planned)
         ):
-            return None
-        kept = [p for p in planned if p.route not in (Route.FAQ, Route.FALLBACK, Route.OTHER)]
-        handoff = self._safe_template(HANDOFF, practice, open_now)
-        return kept + [
-            PlannedReply(handoff, Route.OTHER, case_priority=Priority.ROUTINE)
-        ], "handoff"
-
-    def _what_if_question(
-        self,
-        text: str,
-        assessment: TriageResult,
-        planned: list[PlannedReply],
-        practice: Practice,
-        open_now: bool,
-    ) -> tuple[list[PlannedReply], str] | None:
-        """ "What if he gets a fever?" is still a clinical question for a nurse."""
-        if not assessment.hypothetical or _at_least_clinical(planned):
-            return None
-        return planned + [self._nurse_will_answer(practice, open_now)], "clinical_question"
+            # "Talk to a person" always works, whatever the dialogue made of it.
+            kept = [p for p in planned if p.route not in (Route.FAQ, Route.FALLBACK, Route.OTHER)]
+            handoff = self._safe_template(HANDOFF, practice, open_now)
+            return kept + [PlannedReply(handoff, Route.OTHER, Priority.ROUTINE)], "handoff"
+        if assessment.hypothetical and not _at_least_clinical(planned):
+            # "What if he gets a fever?" is still a clinical question for a nurse.
+            return planned + [self._nurse_will_answer(practice, open_now)], "clinical_question"
+        return planned, None
 
     def reply_with_template(
         self,
