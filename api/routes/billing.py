@@ -13,11 +13,10 @@ from api.deps import SessionDep, StateDep
 from api.routes.nurse import CaseSummary, case_summary
 from assistant.billing import records
 from assistant.billing.claim_check import check_surgical_case
-from assistant.db.models import Claim, Contact, ContactPatient, Message, Patient, Practice
+from assistant.db.models import Claim, Contact, ContactPatient, Patient, Practice
 from assistant.db.models.billing import CLAIM_STATUSES
 from assistant.escalation import casework
-from assistant.messaging.conversations import conversation_for
-from assistant.messaging.delivery import send_to_client
+from assistant.messaging.delivery import send_proactive
 from assistant.practices.details import template_values
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
@@ -111,25 +110,14 @@ def _tell_the_client(session: SessionDep, state: StateDep, claim: Claim, now: da
         .where(ContactPatient.patient_id == patient.id, Contact.consent != "opted_out")
     ).all()
     for contact in contacts:
-        conversation = conversation_for(session, practice, "sms", contact.phone, now)
-        send_to_client(
+        send_proactive(
             session,
-            conversation=conversation,
+            practice=practice,
+            phone=contact.phone,
             body=text,
-            kind="proactive",
-            now=now,
             template_id=template.id,
-        )
-        # The conversation shows it, so the client's answer is read in its context.
-        session.add(
-            Message(
-                conversation_id=conversation.id,
-                direction="out",
-                body=text,
-                template_id=template.id,
-                template_version=template.version,
-                created_at=now,
-            )
+            template_version=template.version,
+            now=now,
         )
     return len(contacts)
 

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from assistant.db.models import Conversation, OutboxMessage, Practice
+from assistant.db.models import Conversation, Message, OutboxMessage, Practice
+from assistant.messaging.conversations import conversation_for
 from assistant.messaging.outbox import enqueue_sms
 
 
@@ -41,3 +42,38 @@ def send_to_client(
         template_id=template_id,
         message_id=message_id,
     )
+
+
+def send_proactive(
+    session: Session,
+    *,
+    practice: Practice,
+    phone: str,
+    body: str,
+    template_id: str,
+    template_version: int,
+    now: datetime,
+) -> list[OutboxMessage]:
+    """A text the practice starts (a reminder, a claim's new status), sent by SMS to `phone`
+    and shown in that number's conversation, so the client's answer ("C") is read in its
+    context. Held until sending hours; flushed, not committed."""
+    conversation = conversation_for(session, practice, "sms", phone, now)
+    rows = send_to_client(
+        session,
+        conversation=conversation,
+        body=body,
+        kind="proactive",
+        now=now,
+        template_id=template_id,
+    )
+    session.add(
+        Message(
+            conversation_id=conversation.id,
+            direction="out",
+            body=body,
+            template_id=template_id,
+            template_version=template_version,
+            created_at=now,
+        )
+    )
+    return rows

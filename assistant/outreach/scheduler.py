@@ -27,7 +27,6 @@ from assistant.audit import record
 from assistant.db.models import (
     Contact,
     ContactPatient,
-    Message,
     OutboxMessage,
     Outreach,
     Patient,
@@ -35,8 +34,7 @@ from assistant.db.models import (
     StaffAlert,
     StaffUser,
 )
-from assistant.messaging.conversations import conversation_for
-from assistant.messaging.delivery import send_to_client
+from assistant.messaging.delivery import send_proactive
 from assistant.messaging.outbox import quiet_hours_end
 from assistant.outreach.caps import OutreachLimits, within_caps
 from assistant.outreach.due import ClientMessage, Due, StaffNotice
@@ -171,28 +169,17 @@ class OutreachScheduler:
         except IntegrityError:  # another scheduler sent it a moment ago
             session.rollback()
             return
-        conversation = conversation_for(session, practice, "sms", contact.phone, now)
-        rows = send_to_client(
+        rows = send_proactive(
             session,
-            conversation=conversation,
+            practice=practice,
+            phone=contact.phone,
             body=text,
-            kind="proactive",
-            now=now,
             template_id=template.id,
+            template_version=template.version,
+            now=now,
         )
         for row in rows:
             row.outreach_id = outreach.id
-        # The conversation shows it, so a reply ("C") is read in its context.
-        session.add(
-            Message(
-                conversation_id=conversation.id,
-                direction="out",
-                body=text,
-                template_id=template.id,
-                template_version=template.version,
-                created_at=now,
-            )
-        )
         record(
             session,
             practice_id=practice.id,
