@@ -24,7 +24,15 @@ NIGHT = datetime(2026, 12, 1, 8, tzinfo=UTC)
 CLIENT = "+13125550177"
 
 
-def _claimed_case(session: Session, *, channel: str, sender: str) -> tuple[Escalation, StaffUser]:
+def claimed_case(
+    session: Session,
+    *,
+    channel: str,
+    sender: str,
+    priority: str = "urgent",
+    now: datetime = NIGHT,
+) -> tuple[Escalation, StaffUser]:
+    """A case on a new conversation with `sender`, claimed by a nurse of a new practice."""
     practice = add_practice(session, kind="veterinary")
     conversation = Conversation(practice_id=practice.id, channel=channel, sender_key=sender)
     nurse = StaffUser(
@@ -38,9 +46,9 @@ def _claimed_case(session: Session, *, channel: str, sender: str) -> tuple[Escal
     session.flush()
     session.add(Message(conversation_id=conversation.id, direction="in", body="he won't eat"))
     escalation = open_escalation(
-        session, conversation=conversation, priority="urgent", category="symptom", now=NIGHT
+        session, conversation=conversation, priority=priority, category="symptom", now=now
     )
-    casework.claim(session, escalation=escalation, staff=nurse, now=NIGHT)
+    casework.claim(session, escalation=escalation, staff=nurse, now=now)
     return escalation, nurse
 
 
@@ -52,7 +60,7 @@ def test_an_sms_reply_is_queued_to_the_client_word_for_word_even_at_night(
     engine: Engine,
 ) -> None:
     with make_session_factory(engine)() as session:
-        escalation, nurse = _claimed_case(session, channel="sms", sender=CLIENT)
+        escalation, nurse = claimed_case(session, channel="sms", sender=CLIENT)
         words = "Please bring him in at 8 am; call the ER line if he gets weaker."
 
         message = casework.reply(session, escalation=escalation, staff=nurse, text=words, now=NIGHT)
@@ -71,7 +79,7 @@ def test_an_sms_reply_is_queued_to_the_client_word_for_word_even_at_night(
 def test_a_reply_to_a_number_that_opted_out_is_refused_and_nothing_is_stored(
     session: Session,
 ) -> None:
-    escalation, nurse = _claimed_case(session, channel="sms", sender=CLIENT)
+    escalation, nurse = claimed_case(session, channel="sms", sender=CLIENT)
     session.add(
         Contact(
             practice_id=escalation.practice_id,
@@ -91,7 +99,7 @@ def test_a_reply_to_a_number_that_opted_out_is_refused_and_nothing_is_stored(
 
 
 def test_a_web_chat_reply_is_stored_for_the_page_and_not_texted(session: Session) -> None:
-    escalation, nurse = _claimed_case(session, channel="web", sender="browser-1")
+    escalation, nurse = claimed_case(session, channel="web", sender="browser-1")
 
     message = casework.reply(
         session, escalation=escalation, staff=nurse, text="We will call you.", now=NIGHT
@@ -104,7 +112,7 @@ def test_a_web_chat_reply_is_stored_for_the_page_and_not_texted(session: Session
 def test_the_delivery_state_follows_twilios_reports_and_a_failure_shows(
     session: Session,
 ) -> None:
-    escalation, nurse = _claimed_case(session, channel="sms", sender=CLIENT)
+    escalation, nurse = claimed_case(session, channel="sms", sender=CLIENT)
     message = casework.reply(
         session, escalation=escalation, staff=nurse, text="Call us please.", now=NIGHT
     )

@@ -18,30 +18,14 @@ from assistant.escalation import casework
 from assistant.escalation.queue import open_escalation
 from assistant.escalation.undelivered import notice_failed_replies
 from assistant.messaging.outbox import DryRunGateway, deliver_pending, record_delivery_status
-from tests.conftest import add_practice
+from tests.assistant.escalation.test_staff_reply import claimed_case
 
 NOW = datetime(2026, 12, 1, 15, tzinfo=UTC)
 CLIENT = "+13125550177"
 
 
-def _case(session: Session, *, priority: str = "routine") -> tuple[Escalation, StaffUser]:
-    practice = add_practice(session, kind="veterinary")
-    conversation = Conversation(practice_id=practice.id, channel="sms", sender_key=CLIENT)
-    nurse = StaffUser(
-        practice_id=practice.id,
-        name="Jordan Reyes",
-        email="jordan@example.org",
-        role="nurse",
-        phone="+13125550170",
-    )
-    session.add_all([conversation, nurse])
-    session.flush()
-    session.add(Message(conversation_id=conversation.id, direction="in", body="is he due labs"))
-    escalation = open_escalation(
-        session, conversation=conversation, priority=priority, category="question", now=NOW
-    )
-    casework.claim(session, escalation=escalation, staff=nurse, now=NOW)
-    return escalation, nurse
+def _case(session: Session) -> tuple[Escalation, StaffUser]:
+    return claimed_case(session, channel="sms", sender=CLIENT, priority="routine", now=NOW)
 
 
 def _reply_and_report(
