@@ -7,7 +7,8 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +23,10 @@ from assistant.settings import ROOT
 from tests.support import processes
 
 TOKEN = "e2e-internal-token"
+DEMO_PASSWORD = "demo-password"  # every demo account's, says the README
+# The address Twilio is told to call, as `stack.text` and `send-test-sms` sign it: the api's
+# default PUBLIC_BASE_URL.
+PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 BOOT_TIMEOUT = 300  # seconds; Rasa loads TensorFlow and the model
 
 
@@ -235,3 +240,56 @@ def running_stack(workdir: Path, **settings: str) -> Iterator[Stack]:
     finally:
         for name in list(stack.processes):
             stack.stop(name)
+
+
+@pytest.fixture
+def rasa_up(stack: Stack) -> Stack:
+    """The shared stack with Rasa running (another module's test may have stopped it)."""
+    if "rasa" not in stack.processes:
+        stack.start("rasa")
+        stack.wait_healthy()
+    return stack
+
+
+@contextmanager
+def signed_in(stack: Stack, email: str) -> Iterator[httpx.Client]:
+    """An http client signed in as `email`, through the sign-in form."""
+    with httpx.Client(base_url=stack.api, timeout=30) as client:
+        signed = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        assert signed.status_code in (302, 303), signed.text
+        yield client
+
+
+def wait(condition: Callable[[], bool], *, what: str, timeout: float = 30) -> float:
+    """Poll `condition` until true; returns the seconds it took."""
+    start = time.monotonic()
+    while time.monotonic() < start + timeout:
+        if condition():
+            return time.monotonic() - start
+        time.sleep(0.5)
+    raise AssertionError(f"not in {timeout:.0f} s: {what}")
+
+
+def post_status_callback(
+    stack: Stack, *, sid: str, status: str, to: str, sender: str, error_code: str | None = None
+) -> None:
+    """A Twilio delivery report, signed as Twilio signs it (dry-run token, public address)."""
+    params = {
+        "MessageSid": sid,
+        "SmsSid": sid,
+        "MessageStatus": status,
+        "SmsStatus": status,
+        "AccountSid": "ACe2e00000000000000000000000000000",
+        "From": sender,
+        "To": to,
+        "ApiVersion": "2010-04-01",
+    }
+    if error_code:
+        params["ErrorCode"] = error_code
+    signature = RequestValidator(DRY_RUN_AUTH_TOKEN).compute_signature(
+        f"{PUBLIC_BASE_URL}/twilio/status", params
+    )
+    response = httpx.post(
+        f"{stack.api}/twilio/status", data=params, headers={"X-Twilio-Signature": signature}
+    )
+    assert response.is_success, (response.status_code, response.text)

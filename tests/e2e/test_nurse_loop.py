@@ -8,26 +8,20 @@ Written from the README and the api's own documentation (`/docs`), not from the 
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from twilio.request_validator import RequestValidator
 
-from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import DEMO_PASSWORD, Stack, post_status_callback, wait
 
 pytestmark = pytest.mark.e2e
 VET = "cedar-vet-oncology"
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"  # the README's demo veterinary nurse
-DEMO_PASSWORD = "demo-password"  # every demo account's, says the README
 # Numbers no other end-to-end test texts from (fictional, 555-01XX).
 SMS_OWNER = "+13125550183"
 OPTED_OUT_OWNER = "+13125550184"
-# The address Twilio is told to call, as `stack.text` and `send-test-sms` sign it: the api's
-# default PUBLIC_BASE_URL.
-PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 
 @pytest.fixture
@@ -91,36 +85,6 @@ def sid_column(stack: Stack) -> str:
     candidates = [c for c in columns if "sid" in c.lower() or c == "provider_message_id"]
     assert len(candidates) == 1, f"no single MessageSid column in outbox_message: {columns}"
     return candidates[0]
-
-
-def post_status_callback(stack: Stack, *, sid: str, status: str, to: str, sender: str) -> None:
-    """A Twilio delivery report, signed as Twilio signs it (dry-run token, public address)."""
-    params = {
-        "MessageSid": sid,
-        "SmsSid": sid,
-        "MessageStatus": status,
-        "SmsStatus": status,
-        "AccountSid": "ACe2e00000000000000000000000000000",
-        "From": sender,
-        "To": to,
-        "ApiVersion": "2010-04-01",
-    }
-    signature = RequestValidator(DRY_RUN_AUTH_TOKEN).compute_signature(
-        f"{PUBLIC_BASE_URL}/twilio/status", params
-    )
-    response = httpx.post(
-        f"{stack.api}/twilio/status", data=params, headers={"X-Twilio-Signature": signature}
-    )
-    assert response.is_success, (response.status_code, response.text)
-
-
-def wait(condition: Callable[[], bool], *, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"not in {timeout:.0f} s: {what}")
 
 
 def test_a_nurse_reply_to_a_texted_concern_is_texted_back_and_its_delivery_shown(

@@ -9,22 +9,20 @@ Written from the README, the end-to-end harness and the api's own answers, not f
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, signed_in, wait
 
 pytestmark = pytest.mark.e2e
 VET = "cedar-vet-oncology"
 HUMAN = "harbor-surgical-oncology"
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"  # the README's demo veterinary nurse
 HUMAN_NURSE = "beth.ramsey@harbor-surgical.example.org"  # and its demo surgical nurse
-DEMO_PASSWORD = "demo-password"  # every demo account's, says the README
 # Numbers no other end-to-end test texts from (fictional, 555-01XX).
 OWN_WORDS_OPT_OUT = "+17735550191"
 STOP_KEYWORD = "+17735550192"
@@ -34,24 +32,6 @@ OUTBOX_POLL_SECONDS = 2  # the README's default
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def rasa_up(stack: Stack) -> Stack:
-    """The shared stack with Rasa running (another module's test may have stopped it)."""
-    if "rasa" not in stack.processes:
-        stack.start("rasa")
-        stack.wait_healthy()
-    return stack
-
-
-@contextmanager
-def signed_in(stack: Stack, email: str) -> Iterator[httpx.Client]:
-    """An http client signed in as `email`, through the sign-in form."""
-    with httpx.Client(base_url=stack.api, timeout=30) as client:
-        signed = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
-        assert signed.status_code in (302, 303), signed.text
-        yield client
 
 
 @pytest.fixture
@@ -104,15 +84,6 @@ def handed_to_twilio(row: dict[str, Any]) -> bool:
     """The outbox delivered the row: without Twilio credentials it is logged as a dry run and
     gets the MessageSid the dry-run gateway gives it."""
     return row["status"] == "dry_run" and bool(row["provider_sid"])
-
-
-def wait(condition: Callable[[], bool], *, what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"not in {timeout:.0f} s: {what}")
 
 
 def delivered_to(stack: Stack, number: str, *, after: int = 0) -> list[dict[str, Any]]:

@@ -12,8 +12,7 @@ import struct
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -21,17 +20,20 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
-from tests.e2e.conftest import Stack, TwilioMedia
+from tests.e2e.conftest import (
+    PUBLIC_BASE_URL,
+    Stack,
+    TwilioMedia,
+    post_status_callback,
+    signed_in,
+    wait,
+)
 
 pytestmark = pytest.mark.e2e
 VET = "cedar-vet-oncology"
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"  # the README's demo veterinary nurse
 HUMAN_NURSE = "beth.ramsey@harbor-surgical.example.org"  # and its demo surgical nurse
 VET_BILLING = "renee.dubois@cedar-vet.example.org"  # the README's demo billing staff
-DEMO_PASSWORD = "demo-password"  # every demo account's, says the README
-# The address Twilio is told to call, as `stack.text` and `send-test-sms` sign it: the api's
-# default PUBLIC_BASE_URL.
-PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 # The README's defaults, which the shared stack keeps.
 PICTURE_FETCH_SECONDS = 5
 SLA_CHECK_SECONDS = 30
@@ -51,39 +53,11 @@ SEVERITY = {"emergency": 0, "urgent": 1, "routine": 2}
 
 
 @pytest.fixture
-def rasa_up(stack: Stack) -> Stack:
-    """The shared stack with Rasa running (another module's test may have stopped it)."""
-    if "rasa" not in stack.processes:
-        stack.start("rasa")
-        stack.wait_healthy()
-    return stack
-
-
-@contextmanager
-def signed_in(stack: Stack, email: str) -> Iterator[httpx.Client]:
-    """An http client signed in as `email`, through the sign-in form."""
-    with httpx.Client(base_url=stack.api, timeout=30) as client:
-        signed = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
-        assert signed.status_code in (302, 303), signed.text
-        yield client
-
-
-@pytest.fixture
 def nurse(stack: Stack) -> Iterator[httpx.Client]:
     """An http client signed in as the veterinary nurse."""
     with signed_in(stack, VET_NURSE) as client:
         assert client.get("/api/v1/nurse/queue").status_code == 200
         yield client
-
-
-def wait(condition: Callable[[], bool], *, what: str, timeout: float = 30) -> float:
-    """Poll `condition` until true; returns the seconds it took."""
-    start = time.monotonic()
-    while time.monotonic() < start + timeout:
-        if condition():
-            return time.monotonic() - start
-        time.sleep(0.5)
-    raise AssertionError(f"not in {timeout:.0f} s: {what}")
 
 
 def sms_number(stack: Stack, slug: str) -> str:
@@ -450,28 +424,6 @@ def test_a_picture_anywhere_but_twilio_is_never_requested_and_the_case_says_why(
 # --- 3. a staff reply Twilio could not deliver ---------------------------------------------
 
 
-def post_status_callback(stack: Stack, *, sid: str, status: str, to: str, sender: str) -> None:
-    """A Twilio delivery report, signed as Twilio signs it (dry-run token, public address)."""
-    params = {
-        "MessageSid": sid,
-        "SmsSid": sid,
-        "MessageStatus": status,
-        "SmsStatus": status,
-        "AccountSid": "ACe2e00000000000000000000000000000",
-        "From": sender,
-        "To": to,
-        "ApiVersion": "2010-04-01",
-        "ErrorCode": "30003",  # Twilio's "unreachable destination handset"
-    }
-    signature = RequestValidator(DRY_RUN_AUTH_TOKEN).compute_signature(
-        f"{PUBLIC_BASE_URL}/twilio/status", params
-    )
-    response = httpx.post(
-        f"{stack.api}/twilio/status", data=params, headers={"X-Twilio-Signature": signature}
-    )
-    assert response.is_success, (response.status_code, response.text)
-
-
 def reply_and_wait_for_twilio(
     stack: Stack, nurse: httpx.Client, case_id: int, *, words: str, to: str
 ) -> dict[str, Any]:
@@ -553,7 +505,12 @@ def test_a_reply_twilio_could_not_deliver_puts_the_case_back_on_top_marked_until
 
     # Twilio reports the reply not delivered.
     post_status_callback(
-        stack, sid=row["provider_sid"], status=status, to=sender, sender=practice_number
+        stack,
+        sid=row["provider_sid"],
+        status=status,
+        to=sender,
+        sender=practice_number,
+        error_code="30003",  # Twilio's "unreachable destination handset"
     )
 
     # Within SLA_CHECK_SECONDS the case is back, on top of its priority, marked.
