@@ -21,7 +21,7 @@ class AssistantApi:
         # The action server is its own process in the Rasa environment, so it reads its
         # two settings here; the api reads the same variables through its Settings.
         return cls(
-            os.environ.get("ASSISTANT_API_URL", "http://127.0.0.1:8000"),
+            os.environ.get("INTERNAL_API_URL", "http://127.0.0.1:8001"),
             os.environ.get("INTERNAL_API_TOKEN", "local-dev-internal-token"),
         )
 

@@ -8,7 +8,7 @@ from fastapi import Depends, Header, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.state import AppState
+from api.state import AppState, StoreState
 from assistant.db.models import Conversation, Practice
 
 
@@ -20,7 +20,16 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
+def get_store(request: Request) -> StoreState:
+    """Settings and database, on either listener (api/internal_main.py has no more)."""
+    store: StoreState = request.app.state.assistant
+    return store
+
+
+StoreDep = Annotated[StoreState, Depends(get_store)]
+
+
+def get_session(state: StoreDep) -> Iterator[Session]:
     with state.sessions() as session:
         yield session
 
@@ -47,7 +56,7 @@ def conversation_or_404(session: Session, conversation_id: str) -> Conversation:
 
 
 def require_internal_token(
-    state: StateDep, authorization: Annotated[str | None, Header()] = None
+    state: StoreDep, authorization: Annotated[str | None, Header()] = None
 ) -> None:
     """The action server's shared secret, sent as `Authorization: Bearer <token>`."""
     expected = f"Bearer {state.settings.internal_api_token}"

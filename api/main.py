@@ -9,13 +9,14 @@ import httpx
 from anyio import to_thread
 from apscheduler.schedulers.background import BackgroundScheduler
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.auth import SignInRequired
 from api.body_limit import BodyLimit
 from api.origin_check import OriginCheck
 from api.rate_limits import RateLimits
+from api.refusals import refused
 from api.routes import (
     admin_templates,
     api_docs,
@@ -23,9 +24,6 @@ from api.routes import (
     chat,
     coordination,
     health,
-    internal,
-    internal_billing,
-    internal_booking,
     nurse,
     pages,
     practices,
@@ -44,7 +42,7 @@ from assistant.conversation.turn import TurnHandler
 from assistant.coordination.rules import ALL_RULES
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.dialogue.rasa_client import RasaClient
-from assistant.errors import Conflict, Invalid, NotAllowed, NotFound, Refused
+from assistant.errors import Refused
 from assistant.escalation.sla import repage_overdue
 from assistant.escalation.undelivered import notice_failed_replies
 from assistant.messaging.outbox import deliver_pending
@@ -57,15 +55,13 @@ from assistant.settings import Settings, get_settings
 from assistant.templates import TemplateRegistry
 
 REQUEST_THREADS = 200
-# Every router of the api (tests/api/test_permissions.py walks their routes).
+# Every router of the public listener (tests/api/test_permissions.py walks their routes); the
+# action server's endpoints are on a listener of their own (api/internal_main.py).
 ROUTE_MODULES = (
     api_docs,
     health,
     practices,
     chat,
-    internal,
-    internal_booking,
-    internal_billing,
     billing,
     pages,
     nurse,
@@ -153,7 +149,7 @@ def create_app(
     app.add_middleware(OriginCheck, public_base_url=settings.public_base_url)
     app.add_middleware(BodyLimit)
     app.add_exception_handler(SignInRequired, _redirect_to_sign_in)
-    app.add_exception_handler(Refused, _refused)
+    app.add_exception_handler(Refused, refused)
     for module in ROUTE_MODULES:
         app.include_router(module.router)
     return app
@@ -226,13 +222,3 @@ def _deliver_outbox(state: AppState) -> None:
 
 async def _redirect_to_sign_in(request: Request, exc: Exception) -> Response:
     return RedirectResponse("/login", status_code=303)
-
-
-# The one place a refusal of the rules becomes an HTTP answer (assistant/errors.py). The
-# request's session is closed without a commit, so nothing the refused action began is kept.
-REFUSAL_STATUS = {NotFound: 404, NotAllowed: 403, Conflict: 409, Invalid: 422, Refused: 409}
-
-
-async def _refused(request: Request, exc: Exception) -> Response:
-    status = next(REFUSAL_STATUS[kind] for kind in type(exc).__mro__ if kind in REFUSAL_STATUS)
-    return JSONResponse({"detail": str(exc)}, status_code=status)

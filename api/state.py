@@ -17,10 +17,18 @@ from assistant.templates import TemplateRegistry
 
 
 @dataclass
-class AppState:
+class StoreState:
+    """What both listeners share: the settings and the database."""
+
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+
+
+@dataclass
+class AppState(StoreState):
+    """The public listener's: conversations, channels, background work."""
+
     registry: TemplateRegistry
     rasa: RasaClient
     turns: TurnHandler

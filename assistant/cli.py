@@ -213,10 +213,11 @@ def _development_tracker() -> str | None:
 
 def generate_secrets(path: Path) -> int:
     """Write strong secrets for a production start once; never overwrite them."""
-    if write_secrets_file(path):
-        print(f"wrote new SESSION_SECRET and INTERNAL_API_TOKEN to {path} (owner-only)")
+    added = write_secrets_file(path)
+    if added:
+        print(f"wrote new {', '.join(added)} to {path} (owner-only)")
     else:
-        print(f"{path} exists: keeping its secrets")
+        print(f"{path} has every secret: keeping them")
     return 0
 
 
@@ -249,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     purge_parser.add_argument("--practice", help="one practice's slug (not Rasa's events)")
     purge_parser.add_argument("--rasa-tracker-url", help="default: RASA_TRACKER_URL")
     secrets_file = commands.add_parser(
-        "generate-secrets", help="write strong SESSION_SECRET and INTERNAL_API_TOKEN to FILE once"
+        "generate-secrets",
+        help="write each missing production secret to FILE (owner-only), never replacing one",
     )
     secrets_file.add_argument("file", type=Path)
     templates_cli.add_parser(commands)

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from assistant.settings import (
+    DEVELOPMENT_ACTION_SERVER_TOKEN,
     DEVELOPMENT_INTERNAL_API_TOKEN,
     DEVELOPMENT_SESSION_SECRET,
     Settings,
@@ -26,16 +27,22 @@ def problems(settings: Settings) -> list[str]:
     if settings.is_development:
         return []
     found = []
-    for name, value, development_value in (
+    named = (
         ("SESSION_SECRET", settings.session_secret, DEVELOPMENT_SESSION_SECRET),
         ("INTERNAL_API_TOKEN", settings.internal_api_token, DEVELOPMENT_INTERNAL_API_TOKEN),
-    ):
+        ("ACTION_SERVER_TOKEN", settings.action_server_token, DEVELOPMENT_ACTION_SERVER_TOKEN),
+    )
+    for name, value, development_value in named:
         if value == development_value:
             found.append(f"{name} is the development value written in the code")
         elif len(value) < MIN_SECRET_LENGTH:
             found.append(f"{name} is shorter than {MIN_SECRET_LENGTH} characters")
-    if settings.session_secret == settings.internal_api_token:
-        found.append("SESSION_SECRET and INTERNAL_API_TOKEN are the same value")
+    for first, (name, value, _) in enumerate(named):
+        found += [
+            f"{name} and {other} are the same value"
+            for other, other_value, _ in named[first + 1 :]
+            if value == other_value
+        ]
     address = urlsplit(settings.public_base_url)
     # Plain http only where nothing outside this machine can reach it (make run-prod).
     if address.scheme != "https" and address.hostname not in LOOPBACK_HOSTS:
@@ -54,21 +61,26 @@ def refuse_to_run_open(settings: Settings) -> None:
         )
 
 
-def write_secrets_file(path: Path) -> bool:
-    """Write new random SESSION_SECRET, INTERNAL_API_TOKEN and RASA_TOKEN to `path`, readable
-    only by its owner. Returns False, changing nothing, when the file already exists."""
-    if path.exists():
-        return False
+SECRET_NAMES = ("SESSION_SECRET", "INTERNAL_API_TOKEN", "RASA_TOKEN", "ACTION_SERVER_TOKEN")
+
+
+def write_secrets_file(path: Path) -> list[str]:
+    """Give `path` (readable only by its owner) a new random value for each secret it does not
+    have yet; returns the names added. A secret already there is never replaced, so a file
+    from before a new secret existed gains only that one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [
-        f"SESSION_SECRET={secrets.token_urlsafe(48)}",
-        f"INTERNAL_API_TOKEN={secrets.token_urlsafe(48)}",
-        f"RASA_TOKEN={secrets.token_urlsafe(48)}",
-    ]
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    present = {line.split("=", 1)[0].strip() for line in existing.splitlines()}
+    missing = [name for name in SECRET_NAMES if name not in present]
+    if not missing:
+        return []
+    lines = [f"{name}={secrets.token_urlsafe(48)}" for name in missing]
     # Created owner-only from the first byte, not chmod-ed after.
-    with open(path, "x", encoding="utf-8", opener=_owner_only) as handle:
-        handle.write("\n".join(lines) + "\n")
-    return True
+    with open(path, "a", encoding="utf-8", opener=_owner_only) as handle:
+        handle.write(
+            ("\n" if existing and not existing.endswith("\n") else "") + "\n".join(lines) + "\n"
+        )
+    return missing
 
 
 def _owner_only(file: str, flags: int) -> int:

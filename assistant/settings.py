@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Values good enough on a developer's machine and nowhere else: outside
 # ENVIRONMENT=development the api refuses to start with them (`assistant.secure_defaults`).
 DEVELOPMENT_INTERNAL_API_TOKEN = "local-dev-internal-token"
+# Also written in endpoints.yml and actions/serve.py, the other two sides of it.
+DEVELOPMENT_ACTION_SERVER_TOKEN = "local-dev-action-token"
 DEVELOPMENT_SESSION_SECRET = "local-dev-session-secret"
 
 
@@ -34,10 +36,15 @@ class Settings(BaseSettings):
     # /conversations endpoints show what clients wrote. The webhook the api talks to needs none.
     rasa_token: str | None = None
     actions_url: str = "http://127.0.0.1:5055"
+    # The api's listener for the action server only (api/internal_main.py, Procfile).
+    internal_api_url: str = "http://127.0.0.1:8001"
     # Seconds the api waits for one Rasa turn before answering with the safe fallback.
     rasa_timeout: float = 20.0
     # Shared secret the action server sends to the api's internal endpoints.
     internal_api_token: str = DEVELOPMENT_INTERNAL_API_TOKEN
+    # What Rasa sends the action server (actions/serve.py); `python -m assistant rasa-env`
+    # hands it to Rasa in production. The api itself never uses it.
+    action_server_token: str = DEVELOPMENT_ACTION_SERVER_TOKEN
     # Signs the staff sign-in cookie; a long random value in production.
     session_secret: str = DEVELOPMENT_SESSION_SECRET
     # Seconds between checks for unacknowledged emergency and urgent cases; 0 turns it off.

@@ -50,7 +50,7 @@ def model_path() -> Path:
 def running_stack(workdir: Path, model: Path) -> Iterator[Stack]:
     """Rasa, actions and the api on free ports and a fresh demo database in `workdir`;
     stopped on exit. Logs go to `workdir/<name>.log`."""
-    rasa_port, actions_port, api_port = (processes.free_port() for _ in range(3))
+    rasa_port, actions_port, api_port, internal_port = (processes.free_port() for _ in range(4))
     api = f"http://127.0.0.1:{api_port}"
     endpoints = processes.private_endpoints(workdir, actions_port)
     database = workdir / "assistant.db"
@@ -58,7 +58,7 @@ def running_stack(workdir: Path, model: Path) -> Iterator[Stack]:
         database,
         RASA_URL=f"http://127.0.0.1:{rasa_port}",
         ACTIONS_URL=f"http://127.0.0.1:{actions_port}",
-        ASSISTANT_API_URL=api,
+        INTERNAL_API_URL=f"http://127.0.0.1:{internal_port}",
         INTERNAL_API_TOKEN=INTERNAL_TOKEN,
         # Twilio signs the address it calls; here that is the api itself.
         PUBLIC_BASE_URL=api,
@@ -77,6 +77,7 @@ def running_stack(workdir: Path, model: Path) -> Iterator[Stack]:
         "rasa": processes.rasa_command(rasa_port, model, endpoints),
         "actions": processes.actions_command(actions_port),
         "api": processes.api_command(api_port),
+        "internal": processes.internal_api_command(internal_port),
     }
     started: dict[str, subprocess.Popen[bytes]] = {}
     try:

@@ -16,7 +16,9 @@ def health(state: StateDep, response: Response) -> dict[str, object]:
     components = {
         "database": _check_database(state),
         "rasa": _summary(rasa_processes),
-        "actions": _check_actions(state),
+        "actions": _check_up(f"{state.settings.actions_url}/health"),
+        # The action server's endpoints, on their own listener (api/internal_main.py).
+        "internal_api": _check_up(f"{state.settings.internal_api_url}/internal/health"),
         "templates": "ok",  # the registry is checked at start-up; the app would not run otherwise
     }
     if state.settings.redis_url:
@@ -58,9 +60,9 @@ def _check_redis(url: str) -> str:
     return "ok"
 
 
-def _check_actions(state: StateDep) -> str:
+def _check_up(url: str) -> str:
     try:
-        response = httpx.get(f"{state.settings.actions_url}/health", timeout=3)
+        response = httpx.get(url, timeout=3)
         response.raise_for_status()
     except httpx.HTTPError as exc:
         return f"unreachable: {exc.__class__.__name__}"

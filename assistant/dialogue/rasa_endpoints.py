@@ -30,6 +30,7 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
         raise RasaEndpointsError(f"REDIS_URL names database {database!r}; use a number")
     return {
         "ACTIONS_URL": settings.actions_url.rstrip("/"),
+        "ACTION_SERVER_TOKEN": settings.action_server_token,
         "RASA_TRACKER_URL": settings.rasa_tracker_url,
         "RASA_LOCK_HOST": redis.hostname or "127.0.0.1",
         "RASA_LOCK_PORT": str(redis.port or 6379),

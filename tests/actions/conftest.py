@@ -54,7 +54,7 @@ class RunningApi:
 @pytest.fixture(scope="session")
 def running_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
     workdir = tmp_path_factory.mktemp("api")
-    with processes.running_api(workdir, INTERNAL_API_TOKEN=TOKEN) as url:
+    with processes.running_internal_api(workdir, INTERNAL_API_TOKEN=TOKEN) as url:
         yield RunningApi(url=url, database=workdir / "assistant.db")
 
 

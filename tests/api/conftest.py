@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from api.internal_main import create_internal_app
 from api.main import create_app
 from assistant.db.engine import make_session_factory
 from assistant.dialogue.rasa_client import RasaClient
@@ -52,11 +53,24 @@ def client(
         database_url=str(sqlite_engine.url),
         internal_api_token=INTERNAL_TOKEN,
         actions_url="http://127.0.0.1:9",
+        internal_api_url="http://127.0.0.1:9",
         sla_check_seconds=0,  # background jobs are tested on their own
         outbox_poll_seconds=0,
     )
     rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(scripted_rasa))
     with TestClient(create_app(settings, rasa=rasa, triage=triage)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def internal(client: TestClient, sqlite_engine: Engine) -> Iterator[TestClient]:
+    """The action server's listener on `client`'s database."""
+    yield from internal_client(sqlite_engine)
+
+
+def internal_client(engine: Engine) -> Iterator[TestClient]:
+    settings = Settings(database_url=str(engine.url), internal_api_token=INTERNAL_TOKEN)
+    with TestClient(create_internal_app(settings)) as test_client:
         yield test_client
 
 

@@ -15,6 +15,8 @@ def test_health_reports_each_component_and_503_when_one_is_down(client: TestClie
     assert body["components"]["database"] == "ok"
     assert body["components"]["rasa"] == "ok"
     assert body["components"]["actions"].startswith("unreachable")  # nothing on port 9
+    # Nor is the action server's listener running in this test.
+    assert body["components"]["internal_api"].startswith("unreachable")
     assert (response.status_code, body["status"]) == (503, "degraded")
 
 

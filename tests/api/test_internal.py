@@ -10,10 +10,12 @@ def _conversation(client: TestClient) -> str:
     return body.json()["conversation_id"]
 
 
-def test_action_server_opens_a_case_for_the_latest_message(client: TestClient) -> None:
+def test_action_server_opens_a_case_for_the_latest_message(
+    client: TestClient, internal: TestClient
+) -> None:
     conversation_id = _conversation(client)
 
-    response = client.post(
+    response = internal.post(
         f"/internal/v1/conversations/{conversation_id}/escalations",
         json={"priority": "routine", "category": "symptom"},
         headers=AUTH,
@@ -24,17 +26,36 @@ def test_action_server_opens_a_case_for_the_latest_message(client: TestClient) -
     assert response.json()["practice_kind"] == "veterinary"
 
 
-def test_internal_endpoints_need_the_shared_secret(client: TestClient) -> None:
+def test_internal_endpoints_need_the_shared_secret(
+    client: TestClient, internal: TestClient
+) -> None:
     conversation_id = _conversation(client)
     url = f"/internal/v1/conversations/{conversation_id}/escalations"
     body = {"priority": "routine", "category": "symptom"}
 
-    assert client.post(url, json=body).status_code == 401
-    assert client.post(url, json=body, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert internal.post(url, json=body).status_code == 401
+    wrong = internal.post(url, json=body, headers={"Authorization": "Bearer wrong"})
+    assert wrong.status_code == 401
 
 
-def test_unknown_conversation_is_404(client: TestClient) -> None:
-    response = client.post(
+def test_the_public_listener_has_no_internal_endpoints(
+    client: TestClient, internal: TestClient
+) -> None:
+    """Issue 18: the action server's endpoints are on a listener of their own (127.0.0.1 in the
+    Procfiles), so the public one answers 404 even with the right token."""
+    conversation_id = _conversation(client)
+    url = f"/internal/v1/conversations/{conversation_id}/escalations"
+    body = {"priority": "routine", "category": "symptom"}
+
+    assert client.post(url, json=body, headers=AUTH).status_code == 404
+    assert internal.post(url, json=body, headers=AUTH).status_code == 200
+    # Nor are they described on either listener.
+    assert internal.get("/openapi.json").status_code == 404
+    assert internal.get("/docs").status_code == 404
+
+
+def test_unknown_conversation_is_404(internal: TestClient) -> None:
+    response = internal.post(
         "/internal/v1/conversations/nope/escalations", json={"category": "symptom"}, headers=AUTH
     )
 

@@ -3,17 +3,14 @@ moving, cancelling and confirming; nothing about a visit for an unverified or un
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from api.main import create_app
 from assistant.db.engine import make_session_factory
 from assistant.db.models import (
     Appointment,
@@ -25,11 +22,8 @@ from assistant.db.models import (
     StaffUser,
 )
 from assistant.demo import load_demo_data
-from assistant.dialogue.rasa_client import RasaClient
-from assistant.safety.triage import Triage
 from assistant.scheduling.protocols import schedule_series
-from assistant.settings import Settings
-from tests.api.conftest import INTERNAL_TOKEN, ScriptedRasa
+from tests.api.conftest import INTERNAL_TOKEN, internal_client
 
 AUTH = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 VET = "cedar-vet-oncology"
@@ -37,20 +31,12 @@ HUMAN = "harbor-surgical-oncology"
 
 
 @pytest.fixture
-def demo(sqlite_engine: Engine, tmp_path: Path, triage: Triage) -> Iterator[TestClient]:
+def demo(sqlite_engine: Engine) -> Iterator[TestClient]:
+    """The action server's listener on the demo practices."""
     with make_session_factory(sqlite_engine)() as session:
         load_demo_data(session, today=datetime.now(UTC).date())
         session.commit()
-    settings = Settings(
-        database_url=str(sqlite_engine.url),
-        internal_api_token=INTERNAL_TOKEN,
-        actions_url="http://127.0.0.1:9",
-        sla_check_seconds=0,
-        outbox_poll_seconds=0,
-    )
-    rasa = RasaClient("http://rasa.test", timeout=5, transport=httpx.MockTransport(ScriptedRasa()))
-    with TestClient(create_app(settings, rasa=rasa, triage=triage)) as test_client:
-        yield test_client
+    yield from internal_client(sqlite_engine)
 
 
 @pytest.fixture

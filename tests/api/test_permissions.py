@@ -11,6 +11,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from api.deps import require_internal_token
+from api.internal_main import INTERNAL_ROUTE_MODULES
 from api.main import ROUTE_MODULES
 from assistant.db.engine import make_engine
 from assistant.db.migrate import upgrade_to_head
@@ -27,8 +29,8 @@ ACCOUNTS = {
     "billing": "renee.dubois@cedar-vet.example.org",
     "surgeon": None,  # found in the surgical demo practice below
 }
-# Open to anyone by design: clients, Twilio, the action server (its own token), sign-in, and
-# page shells whose data comes from permission-checked routes.
+# Open to anyone by design: clients, Twilio, sign-in, and page shells whose data comes from
+# permission-checked routes.
 PUBLIC = {
     "/health",
     "/api/v1/practices",
@@ -43,6 +45,8 @@ PUBLIC = {
     "/billing",
     "/nurse/cases/{case_id}",
     "/coordination",
+    # Any signed-in person, for their own account only.
+    "/account/password",
 }
 
 
@@ -65,15 +69,28 @@ ROUTES = [
 GUARDED = [(m, path, p[0]) for m, path, p in ROUTES if p]
 
 
-def test_every_route_is_public_by_design_internal_or_checks_a_permission() -> None:
-    unchecked = [
-        (m, path)
-        for m, path, found in ROUTES
-        if not found and path not in PUBLIC and not path.startswith("/internal/")
-    ]
+def test_every_route_is_public_by_design_or_checks_a_permission() -> None:
+    unchecked = [(m, path) for m, path, found in ROUTES if not found and path not in PUBLIC]
 
     assert unchecked == []
     assert all(len(found) <= 1 for _, _, found in ROUTES)  # one check per route
+
+
+def calls(dependant: Dependant) -> set[object]:
+    return {dependant.call} | {call for sub in dependant.dependencies for call in calls(sub)}
+
+
+def test_the_action_servers_routes_are_only_on_its_own_listener_and_need_its_token() -> None:
+    internal = [
+        route
+        for module in INTERNAL_ROUTE_MODULES
+        for route in module.router.routes
+        if isinstance(route, APIRoute)
+    ]
+
+    assert len(internal) >= 10
+    assert all(require_internal_token in calls(route.dependant) for route in internal)
+    assert not [path for _, path, _ in ROUTES if path.startswith("/internal")]
 
 
 def test_every_role_in_the_table_is_a_known_role() -> None:

@@ -14,11 +14,17 @@ from assistant.cli import main as cli
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
 from assistant.safety.triage import Triage
-from assistant.secure_defaults import InsecureSettings, problems, write_secrets_file
+from assistant.secure_defaults import (
+    SECRET_NAMES,
+    InsecureSettings,
+    problems,
+    write_secrets_file,
+)
 from assistant.settings import Settings
 
 STRONG = "s" * 40
 OTHER_STRONG = "t" * 40
+THIRD_STRONG = "u" * 40
 PUBLIC = "https://assistant.example.org"
 
 
@@ -27,6 +33,7 @@ def production(**overrides: object) -> Settings:
         "environment": "production",
         "session_secret": STRONG,
         "internal_api_token": OTHER_STRONG,
+        "action_server_token": THIRD_STRONG,
         "public_base_url": PUBLIC,
     }
     return Settings(**{**values, **overrides})  # type: ignore[arg-type]
@@ -48,7 +55,9 @@ def test_strong_secrets_and_https_are_accepted() -> None:
         ({"session_secret": "local-dev-session-secret"}, "SESSION_SECRET is the development"),
         ({"internal_api_token": "local-dev-internal-token"}, "INTERNAL_API_TOKEN is the dev"),
         ({"session_secret": "short-but-new"}, "SESSION_SECRET is shorter than 32"),
-        ({"internal_api_token": STRONG}, "are the same value"),
+        ({"action_server_token": "local-dev-action-token"}, "ACTION_SERVER_TOKEN is the dev"),
+        ({"internal_api_token": STRONG}, "SESSION_SECRET and INTERNAL_API_TOKEN are the same"),
+        ({"action_server_token": OTHER_STRONG}, "INTERNAL_API_TOKEN and ACTION_SERVER_TOKEN are"),
         ({"public_base_url": "http://assistant.example.org"}, "is not https"),
     ],
 )
@@ -73,7 +82,7 @@ def test_the_api_refuses_to_start_with_the_default_secrets(sqlite_engine: Engine
         create_app(settings)
 
     message = str(refused.value)
-    assert "SESSION_SECRET" in message and "INTERNAL_API_TOKEN" in message
+    assert all(name in message for name in SECRET_NAMES if name != "RASA_TOKEN")
 
 
 def _signed(token: str, params: dict[str, str]) -> dict[str, str]:
@@ -134,7 +143,19 @@ def test_generated_secrets_are_owner_only_strong_and_never_overwritten(tmp_path:
     first = path.read_text()
     values = dict(line.split("=", 1) for line in first.splitlines())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert set(values) == {"SESSION_SECRET", "INTERNAL_API_TOKEN", "RASA_TOKEN"}
+    assert set(values) == set(SECRET_NAMES)
     settings = {k.lower(): v for k, v in values.items() if k != "RASA_TOKEN"}
     assert problems(production(**settings)) == []
-    assert write_secrets_file(path) is False and path.read_text() == first
+    assert write_secrets_file(path) == [] and path.read_text() == first
+
+
+def test_a_secrets_file_from_before_a_new_secret_gains_only_that_one(tmp_path: Path) -> None:
+    path = tmp_path / "secrets.env"
+    path.write_text("SESSION_SECRET=kept-as-it-was\nINTERNAL_API_TOKEN=kept-too")  # no newline
+    path.chmod(0o600)
+
+    assert write_secrets_file(path) == ["RASA_TOKEN", "ACTION_SERVER_TOKEN"]
+
+    lines = path.read_text().splitlines()
+    assert lines[:2] == ["SESSION_SECRET=kept-as-it-was", "INTERNAL_API_TOKEN=kept-too"]
+    assert [line.split("=")[0] for line in lines[2:]] == ["RASA_TOKEN", "ACTION_SERVER_TOKEN"]

@@ -211,13 +211,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory, twilio_media: TwilioMedia) -
 def running_stack(workdir: Path, **settings: str) -> Iterator[Stack]:
     """Boot rasa, actions and the api on a fresh database in `workdir` (with `settings` in
     their environment); stop them after."""
-    rasa_port, actions_port, api_port = (processes.free_port() for _ in range(3))
+    rasa_port, actions_port, api_port, internal_port = (processes.free_port() for _ in range(4))
     endpoints = processes.private_endpoints(workdir, actions_port)
     env = processes.app_environment(
         workdir / "assistant.db",
         RASA_URL=f"http://127.0.0.1:{rasa_port}",
         ACTIONS_URL=f"http://127.0.0.1:{actions_port}",
-        ASSISTANT_API_URL=f"http://127.0.0.1:{api_port}",
+        INTERNAL_API_URL=f"http://127.0.0.1:{internal_port}",
         INTERNAL_API_TOKEN=TOKEN,
         SANIC_HOST="127.0.0.1",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
@@ -230,6 +230,7 @@ def running_stack(workdir: Path, **settings: str) -> Iterator[Stack]:
         "rasa": processes.rasa_command(rasa_port, _model(), endpoints),
         "actions": processes.actions_command(actions_port),
         "api": processes.api_command(api_port),
+        "internal": processes.internal_api_command(internal_port),
     }
     stack = Stack(api=f"http://127.0.0.1:{api_port}", workdir=workdir, env=env, commands=commands)
     for name in commands:

@@ -75,7 +75,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
 
     workdir = tmp_path_factory.mktemp("production")
     rasa_ports = [processes.free_port(), processes.free_port()]
-    actions_port, api_port = processes.free_port(), processes.free_port()
+    actions_port, api_port, internal_port = (processes.free_port() for _ in range(3))
     api = f"http://127.0.0.1:{api_port}"
     rasa_urls = [f"http://127.0.0.1:{port}" for port in rasa_ports]
     env = {
@@ -85,9 +85,10 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         "REDIS_URL": redis_url,
         "RASA_URL": ",".join(rasa_urls),
         "ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
-        "ASSISTANT_API_URL": api,
+        "INTERNAL_API_URL": f"http://127.0.0.1:{internal_port}",
         "ENVIRONMENT": "production",
         "INTERNAL_API_TOKEN": secrets.token_urlsafe(48),
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(48),
         "SESSION_SECRET": secrets.token_urlsafe(48),
         "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
         "RASA_TOKEN": RASA_TOKEN,
@@ -120,6 +121,9 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         )
         started["api"] = processes.start(
             "api", processes.api_command(api_port) + ["--workers", "2"], env, workdir
+        )
+        started["internal"] = processes.start(
+            "internal", processes.internal_api_command(internal_port), env, workdir
         )
         processes.wait_for(f"{api}/health", started, workdir, timeout=BOOT_TIMEOUT)
         yield Production(api, rasa_urls, database_url, tracker_url, workdir)

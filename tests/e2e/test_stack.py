@@ -17,7 +17,13 @@ def test_health_is_all_ok(stack: Stack) -> None:
 
     assert body == {
         "status": "ok",
-        "components": {"database": "ok", "rasa": "ok", "actions": "ok", "templates": "ok"},
+        "components": {
+            "database": "ok",
+            "rasa": "ok",
+            "actions": "ok",
+            "internal_api": "ok",
+            "templates": "ok",
+        },
     }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 
 
 def trained_model() -> Path:
@@ -28,12 +29,17 @@ def trained_model() -> Path:
     return models[-1]
 
 
-def private_endpoints(workdir: Path, actions_port: int) -> Path:
-    """An endpoints file for a stack of its own: its action server, a tracker store in
-    `workdir`."""
+# What `make run` uses (endpoints.yml); the stacks pass ACTION_SERVER_TOKEN to the actions.
+ACTION_SERVER_TOKEN = "local-dev-action-token"
+
+
+def private_endpoints(workdir: Path, actions_port: int, token: str = ACTION_SERVER_TOKEN) -> Path:
+    """An endpoints file for a stack of its own: its action server (and the token it wants), a
+    tracker store in `workdir`."""
     path = workdir / "endpoints.yml"
     path.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n'
+        f'  headers:\n    Authorization: "Bearer {token}"\n'
         f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: {workdir / "tracker.db"}\n'
     )
     return path
@@ -63,7 +69,8 @@ def rasa_command(
 
 
 def actions_command(port: int) -> list[str]:
-    return [str(RASA), "run", "actions", "--actions", "actions", "-p", str(port)]
+    """The action server as the Procfile starts it (it wants ACTION_SERVER_TOKEN)."""
+    return [str(RASA_PYTHON), "-m", "actions.serve", "--actions", "actions", "-p", str(port)]
 
 
 def free_port() -> int:
@@ -100,9 +107,18 @@ def start(
 
 
 def api_command(port: int) -> list[str]:
+    return _uvicorn("api.main:create_app", port)
+
+
+def internal_api_command(port: int) -> list[str]:
+    """The action server's listener, as the Procfile starts it."""
+    return _uvicorn("api.internal_main:create_internal_app", port)
+
+
+def _uvicorn(factory: str, port: int) -> list[str]:
     return [
         str(ROOT / ".venv/bin/uvicorn"),
-        "api.main:create_app",
+        factory,
         "--factory",
         "--host",
         "127.0.0.1",
@@ -159,6 +175,22 @@ def running_api(workdir: Path, **settings: str) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{url}/api/v1/practices", {"api": process}, workdir, timeout=120)
+        yield url
+    finally:
+        stop(process)
+
+
+@contextmanager
+def running_internal_api(workdir: Path, **settings: str) -> Iterator[str]:
+    """The action server's listener on a fresh demo database in `workdir`; yields its base
+    URL."""
+    port = free_port()
+    env = app_environment(workdir / "assistant.db", **settings)
+    prepare_database(env)
+    process = start("internal", internal_api_command(port), env, workdir)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{url}/internal/health", {"internal": process}, workdir, timeout=120)
         yield url
     finally:
         stop(process)
