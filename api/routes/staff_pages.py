@@ -13,6 +13,7 @@ from api.rate_limits import TOO_MANY_SIGN_INS, client_address
 from api.routes.pages import pages
 from assistant.audit import record
 from assistant.db.models import OutboxMessage, Practice, StaffUser
+from assistant.staff import passwords
 from assistant.staff.auth import authenticate, staff_by_email
 
 router = APIRouter(include_in_schema=False)
@@ -101,6 +102,67 @@ def logout(request: Request, session: SessionDep) -> Response:
         session.commit()
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_page(request: Request, staff: PageStaff) -> Response:
+    return _password_page(request, staff, problems=[], changed=False)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    staff: PageStaff,
+    session: SessionDep,
+    state: StateDep,
+    current: Annotated[str, Form()],
+    new: Annotated[str, Form()],
+    confirm: Annotated[str, Form()],
+) -> Response:
+    """A new password ends every session of this person but the one that set it. A wrong
+    current password counts as a failed sign-in, so the form cannot be used to guess one."""
+    limits, email_key = state.limits, staff.email.strip().lower()
+    if not limits.allows(limits.sign_in_email, email_key):
+        return _password_page(request, staff, problems=[TOO_MANY_SIGN_INS], status_code=429)
+    problems = passwords.change_password(staff, current=current, new=new, confirm=confirm)
+    if problems:
+        if problems[0] == passwords.WRONG_CURRENT:
+            limits.count(limits.sign_in_email, email_key)
+        return _password_page(request, staff, problems=problems, status_code=422)
+    end_all_sessions(staff)
+    record(
+        session,
+        practice_id=staff.practice_id,
+        actor=f"staff:{staff.id}",
+        action="staff.password_changed",
+        entity=staff,
+        details={"address": client_address(request)},
+    )
+    session.commit()
+    start_session(request, staff)
+    return _password_page(request, staff, problems=[], changed=True)
+
+
+def _password_page(
+    request: Request,
+    staff: StaffUser,
+    *,
+    problems: list[str],
+    changed: bool = False,
+    status_code: int = 200,
+) -> Response:
+    return pages.TemplateResponse(
+        request,
+        "account_password.html",
+        {
+            "staff": staff,
+            "problems": problems,
+            "changed": changed,
+            "min_length": passwords.MIN_LENGTH,
+            "max_length": passwords.MAX_LENGTH,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/nurse", response_class=HTMLResponse)

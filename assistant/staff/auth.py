@@ -36,4 +36,14 @@ def authenticate(session: Session, *, email: str, password: str) -> StaffUser | 
     return staff if stored else None
 
 
+def password_matches(staff: StaffUser, password: str) -> bool:
+    """Whether `password` is this account's, as a sign-in would check it."""
+    try:
+        return _hasher.verify(staff.password_hash or _DUMMY_HASH, password) and bool(
+            staff.password_hash
+        )
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 _DUMMY_HASH = _hasher.hash("not a real password")
