@@ -1,6 +1,7 @@
 """Billing staff API: the billing queue (disputes, records for insurers, questions the records
 do not answer), claims with no payer update for a while, and claim status changes, which are
-texted to the client (consent and quiet hours apply)."""
+texted to whoever holds the bill when the client waits for that step (consent and quiet hours
+apply)."""
 
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from api.auth import BillingViewer, BillingWorker
 from api.deps import SessionDep, StateDep
 from api.routes.nurse import CaseSummary, case_summary
+from assistant.audit import record
 from assistant.billing import records
 from assistant.billing.claim_check import check_surgical_case
 from assistant.db.models import Claim, Contact, ContactPatient, Patient, Practice
@@ -21,6 +23,10 @@ from assistant.practices.details import template_values
 
 router = APIRouter(prefix="/api/v1/billing", tags=["billing"])
 CLAIM_UPDATE = "billing.claim_update"
+# The steps a client waits for; a draft, or a payer's "pending", is the office's own business.
+CLIENT_NEWS = ("submitted", "approved", "denied", "paid")
+# Whose bill it is: the owner, or the patient; a caregiver is not told about insurance.
+BILL_HOLDERS = ("owner", "self")
 
 
 class ClaimOut(BaseModel):
@@ -86,16 +92,27 @@ def change_status(
         raise HTTPException(status_code=404, detail="no such claim")
     if body.status not in CLAIM_STATUSES:
         raise HTTPException(status_code=422, detail=f"status must be one of {CLAIM_STATUSES}")
-    now = datetime.now(UTC)
+    now, before = datetime.now(UTC), claim.status
     records.set_claim_status(session, claim=claim, status=body.status, now=now)
-    notified = _tell_the_client(session, state, claim, now)
+    # Saying the same status again, or an internal step, texts nobody.
+    news = claim.status != before and claim.status in CLIENT_NEWS
+    notified = _tell_the_client(session, state, claim, now) if news else 0
+    record(
+        session,
+        practice_id=claim.practice_id,
+        actor=f"staff:{staff.id}",
+        action="claim.status_changed",
+        entity=claim,
+        details={"from": before, "to": claim.status, "texted": notified},
+    )
     session.commit()
     return StatusOut(claim=_claim_out(session, claim), notified=notified)
 
 
 def _tell_the_client(session: SessionDep, state: StateDep, claim: Claim, now: datetime) -> int:
-    """Text the claim's new status to each contact of the patient who has not opted out; the
-    outbox holds it until sending hours and drops it if the contact opts out meanwhile."""
+    """Text the claim's new status to whoever holds the bill (the owner, or the patient) and has
+    not opted out; the outbox holds it until sending hours and drops it if the contact opts out
+    meanwhile."""
     practice = session.get_one(Practice, claim.practice_id)
     patient = session.get_one(Patient, claim.patient_id)
     template = state.registry.resolve(CLAIM_UPDATE, practice.kind)
@@ -107,7 +124,11 @@ def _tell_the_client(session: SessionDep, state: StateDep, claim: Claim, now: da
     contacts = session.scalars(
         select(Contact)
         .join(ContactPatient, ContactPatient.contact_id == Contact.id)
-        .where(ContactPatient.patient_id == patient.id, Contact.consent != "opted_out")
+        .where(
+            ContactPatient.patient_id == patient.id,
+            ContactPatient.relationship_kind.in_(BILL_HOLDERS),
+            Contact.consent != "opted_out",
+        )
     ).all()
     for contact in contacts:
         send_proactive(

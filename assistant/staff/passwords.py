@@ -5,7 +5,6 @@ rules, a maximum long enough for a passphrase, and a refusal of values tied to t
 There is no breached-password list on a machine without internet; the length carries it.
 """
 
-
 from assistant.db.models import StaffUser
 from assistant.staff.auth import hash_password, password_matches
 

@@ -11,7 +11,15 @@ from sqlalchemy import Engine, select
 
 from api.main import create_app
 from assistant.db.engine import make_session_factory
-from assistant.db.models import Claim, Contact, ContactPatient, OutboxMessage, Patient, Practice
+from assistant.db.models import (
+    AuditLog,
+    Claim,
+    Contact,
+    ContactPatient,
+    OutboxMessage,
+    Patient,
+    Practice,
+)
 from assistant.demo import load_demo_data
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.safety.triage import Triage
@@ -68,7 +76,7 @@ def test_a_billing_question_is_in_the_billing_queue_not_the_nurse_queue(app: Fas
     assert nurse.get("/api/v1/billing/queue").status_code == 403
 
 
-def test_a_claim_status_change_is_texted_to_each_contact_who_has_not_opted_out(
+def test_a_claim_status_change_is_texted_to_each_owner_who_has_not_opted_out(
     app: FastAPI, engine_with_demo: Engine
 ) -> None:
     with make_session_factory(engine_with_demo)() as session:
@@ -87,7 +95,9 @@ def test_a_claim_status_change_is_texted_to_each_contact_who_has_not_opted_out(
                 select(Contact.phone)
                 .join(ContactPatient, ContactPatient.contact_id == Contact.id)
                 .where(
-                    ContactPatient.patient_id == claim.patient_id, Contact.consent != "opted_out"
+                    ContactPatient.patient_id == claim.patient_id,
+                    ContactPatient.relationship_kind == "owner",
+                    Contact.consent != "opted_out",
                 )
             )
         )
@@ -109,6 +119,54 @@ def test_a_claim_status_change_is_texted_to_each_contact_who_has_not_opted_out(
     assert {t.to_number for t in texts} == phones
     assert all(patient.name in t.body and "approved" in t.body for t in texts)
     assert all(t.kind == "proactive" for t in texts)
+
+
+def test_only_news_the_client_waits_for_is_texted_and_only_to_whoever_holds_the_bill(
+    app: FastAPI, engine_with_demo: Engine
+) -> None:
+    """Issue 18: a claim status change texted every contact, each time. Raymond Brooks's claim
+    is a draft; he has a caregiver on file, who is not told about his insurance."""
+    with make_session_factory(engine_with_demo)() as session:
+        claim = session.scalars(
+            select(Claim)
+            .join(Patient, Patient.id == Claim.patient_id)
+            .where(Patient.name == "Raymond Brooks")
+        ).first()
+        assert claim is not None and claim.status == "draft"
+        links = session.execute(
+            select(Contact.phone, ContactPatient.relationship_kind)
+            .join(ContactPatient, ContactPatient.contact_id == Contact.id)
+            .where(ContactPatient.patient_id == claim.patient_id)
+        ).all()
+    himself = {phone for phone, kind in links if kind == "self"}
+    assert len(himself) == 1 and any(kind == "caregiver" for _, kind in links)
+    client = signed_in(app, HUMAN_BILLING)
+    url = f"/api/v1/billing/claims/{claim.id}/status"
+
+    notified = [
+        client.post(url, json={"status": status}).json()["notified"]
+        for status in ("submitted", "submitted", "pending", "approved")
+    ]
+
+    # Submitted is news; the same again and the payer's "pending" are not; approved is.
+    assert notified == [1, 0, 0, 1]
+    with make_session_factory(engine_with_demo)() as session:
+        texts = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.template_id == "both.billing.claim_update")
+        ).all()
+        audited = session.scalars(
+            select(AuditLog).where(
+                AuditLog.action == "claim.status_changed", AuditLog.entity_id == str(claim.id)
+            )
+        ).all()
+    assert [t.to_number for t in texts] == sorted(himself) * 2
+    assert [(a.details["from"], a.details["to"]) for a in audited] == [
+        ("draft", "submitted"),
+        ("submitted", "submitted"),
+        ("submitted", "pending"),
+        ("pending", "approved"),
+    ]
+    assert all(a.actor.startswith("staff:") for a in audited)
 
 
 def test_claims_with_no_payer_update_are_listed_for_follow_up(
