@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api.auth import BillingViewer, BillingWorker
 from api.deps import SessionDep, StateDep
 from api.routes.nurse import CaseSummary, case_summary
-from assistant.audit import record
+from assistant.audit import record, record_read
 from assistant.billing import records
 from assistant.billing.claim_check import check_surgical_case
 from assistant.db.models import Claim, Contact, ContactPatient, Patient, Practice
@@ -57,6 +57,8 @@ class StatusOut(BaseModel):
 @router.get("/queue", response_model=list[CaseSummary])
 def billing_queue(staff: BillingViewer, session: SessionDep) -> list[CaseSummary]:
     now = datetime.now(UTC)
+    practice = session.get_one(Practice, staff.practice_id)
+    record_read(session, staff=staff, action="billing_queue.viewed", entity=practice, now=now)
     cases = casework.queue(session, practice_id=staff.practice_id, billing=True)
     return [case_summary(session, e, now) for e in cases]
 
@@ -64,9 +66,10 @@ def billing_queue(staff: BillingViewer, session: SessionDep) -> list[CaseSummary
 @router.get("/claims/stale", response_model=list[ClaimOut])
 def stale(staff: BillingViewer, session: SessionDep, days: int = 14) -> list[ClaimOut]:
     """Submitted or pending claims with no payer update for `days` days: call the payer."""
-    found = records.stale_claims(
-        session, practice_id=staff.practice_id, now=datetime.now(UTC), days=days
-    )
+    now = datetime.now(UTC)
+    practice = session.get_one(Practice, staff.practice_id)
+    record_read(session, staff=staff, action="claims.viewed", entity=practice, now=now)
+    found = records.stale_claims(session, practice_id=staff.practice_id, now=now, days=days)
     return [_claim_out(session, c) for c in found]
 
 
@@ -74,6 +77,15 @@ def stale(staff: BillingViewer, session: SessionDep, days: int = 14) -> list[Cla
 def check_case(case_ref: str, staff: BillingViewer, session: SessionDep) -> list[FindingOut]:
     """The claim consistency check for one surgical case, before its claims go out: an empty
     list means the claims agree."""
+    practice = session.get_one(Practice, staff.practice_id)
+    record_read(
+        session,
+        staff=staff,
+        action="claims.checked",
+        entity=practice,
+        now=datetime.now(UTC),
+        details={"surgical_case": case_ref[:64]},
+    )
     findings = check_surgical_case(
         session, practice_id=staff.practice_id, surgical_case_ref=case_ref
     )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.auth import PatientPlanEditor, PatientPlanViewer
 from api.deps import SessionDep
-from assistant.audit import record
+from assistant.audit import record, record_read
 from assistant.coordination import surgical_cases
 from assistant.coordination.grief import set_patient_status
 from assistant.coordination.view import PatientCheckpoints, coordination_view
@@ -131,8 +131,9 @@ def checkpoints(
 ) -> list[PatientCheckpoints]:
     """Per patient: visits in the next `days` days, live surgical cases, open alerts, and a
     short list of what is missing; soonest checkpoint first."""
-    practice = session.get_one(Practice, staff.practice_id)
-    return coordination_view(session, practice=practice, now=datetime.now(UTC), days=days)
+    practice, now = session.get_one(Practice, staff.practice_id), datetime.now(UTC)
+    record_read(session, staff=staff, action="coordination.viewed", entity=practice, now=now)
+    return coordination_view(session, practice=practice, now=now, days=days)
 
 
 @router.post("/alerts/{alert_id}/resolve", response_model=AlertResolved)

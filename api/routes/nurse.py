@@ -16,8 +16,17 @@ from api.auth import (
     StaffListViewer,
 )
 from api.deps import SessionDep
+from assistant.audit import record_read
 from assistant.channels import mms
-from assistant.db.models import Contact, Conversation, Escalation, Message, Picture, StaffUser
+from assistant.db.models import (
+    Contact,
+    Conversation,
+    Escalation,
+    Message,
+    Picture,
+    Practice,
+    StaffUser,
+)
 from assistant.db.models.escalation import CaseStatus
 from assistant.escalation import casework
 from assistant.messaging import outbox
@@ -94,6 +103,8 @@ class Colleague(BaseModel):
 @router.get("/queue", response_model=list[CaseSummary])
 def list_queue(staff: ClinicalCaseViewer, session: SessionDep) -> list[CaseSummary]:
     now = datetime.now(UTC)
+    practice = session.get_one(Practice, staff.practice_id)
+    record_read(session, staff=staff, action="queue.viewed", entity=practice, now=now)
     return [
         case_summary(session, e, now)
         for e in casework.queue(session, practice_id=staff.practice_id)
@@ -119,6 +130,9 @@ def show_picture(picture_id: int, staff: ClinicalCaseViewer, session: SessionDep
         raise HTTPException(status_code=404, detail="no such picture")
     if picture.status != "stored" or picture.data is None or picture.content_type is None:
         raise HTTPException(status_code=404, detail="this picture is not kept here")
+    record_read(
+        session, staff=staff, action="picture.viewed", entity=picture, now=datetime.now(UTC)
+    )
     return Response(
         content=picture.data,
         media_type=picture.content_type,
@@ -128,7 +142,11 @@ def show_picture(picture_id: int, staff: ClinicalCaseViewer, session: SessionDep
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
 def show_case(case_id: int, staff: CaseViewer, session: SessionDep) -> CaseDetail:
-    return _detail(session, _visible_case(session, staff, case_id))
+    escalation = _visible_case(session, staff, case_id)
+    record_read(
+        session, staff=staff, action="case.viewed", entity=escalation, now=datetime.now(UTC)
+    )
+    return _detail(session, escalation)
 
 
 @router.post("/cases/{case_id}/claim", response_model=CaseDetail)

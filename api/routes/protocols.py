@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import PatientPlanEditor, PatientPlanViewer
 from api.deps import SessionDep
+from assistant.audit import record
 from assistant.db.models import AppointmentType, Patient, Practice, StaffUser
 from assistant.scheduling.protocol_definitions import load_protocol, load_protocols
 from assistant.scheduling.protocols import schedule_series, series_visits
@@ -93,6 +94,14 @@ def start_protocol(
         now=now,
     )
     visits = series_visits(session, series)
+    record(
+        session,
+        practice_id=patient.practice_id,
+        actor=f"staff:{staff.id}",
+        action="protocol.scheduled",
+        entity=series,
+        details={"patient": patient.id, "protocol": series.protocol_code, "visits": len(visits)},
+    )
     session.commit()
     return SeriesOut(
         series_id=series.id,

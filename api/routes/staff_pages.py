@@ -1,5 +1,6 @@
 """Staff pages: sign in, the nurse queue and a case. They read and act through the nurse API."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,7 +12,7 @@ from api.auth import ClinicalCaseViewerPage, PageStaff, end_all_sessions, start_
 from api.deps import SessionDep, StateDep
 from api.rate_limits import TOO_MANY_SIGN_INS, client_address
 from api.routes.pages import pages
-from assistant.audit import record
+from assistant.audit import record, record_read
 from assistant.db.models import OutboxMessage, Practice, StaffUser
 from assistant.staff import passwords
 from assistant.staff.auth import authenticate, staff_by_email
@@ -194,6 +195,9 @@ def case_page(request: Request, case_id: int, staff: PageStaff, session: Session
 def outbox_page(request: Request, staff: ClinicalCaseViewerPage, session: SessionDep) -> Response:
     """What the practice sent or will send by SMS; with no Twilio account, the dry-run log."""
     practice = session.get_one(Practice, staff.practice_id)
+    record_read(
+        session, staff=staff, action="outbox.viewed", entity=practice, now=datetime.now(UTC)
+    )
     messages = session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.practice_id == staff.practice_id)

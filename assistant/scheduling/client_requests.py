@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.audit import record
 from assistant.db.models import Appointment, AppointmentType, Conversation, Patient, StaffUser
 from assistant.errors import NotAllowed
 from assistant.identity.verification import contains_words, identity_status, patients_of, words
@@ -230,6 +231,10 @@ def answer_time(
             session, conversation=conversation, type_code=type_code, when=text, hints=hints, now=now
         )
     chosen = offers[index]
+    # A retry of the same message gives back the same visit; it is audited once.
+    repeated = session.scalars(
+        select(Appointment.id).where(Appointment.idempotency_key == idempotency_key)
+    ).first()
     try:
         if move_visit_id is not None:
             appointment = reschedule(
@@ -265,6 +270,9 @@ def answer_time(
             soonest_if_unread=True,
         )
         return TimeAnswer("taken" if again.offers else "no_times", offers=again.offers)
+    if repeated is None:
+        action = "visit.moved_by_text" if move_visit_id is not None else "visit.booked_by_text"
+        _audit(session, conversation, action, appointment)
     return TimeAnswer("booked", visit=_view_of(session, conversation, appointment))
 
 
@@ -274,6 +282,7 @@ def cancel_visit(
     appointment = _own_visit(session, conversation, visit_id, now)
     view = _view_of(session, conversation, appointment)
     cancel(session, appointment=appointment, now=now)
+    _audit(session, conversation, "visit.cancelled_by_text", appointment)
     return view
 
 
@@ -282,7 +291,26 @@ def confirm_visit(
 ) -> VisitView:
     appointment = _own_visit(session, conversation, visit_id, now)
     confirm(session, appointment=appointment, now=now)
+    _audit(session, conversation, "visit.confirmed_by_text", appointment)
     return _view_of(session, conversation, appointment)
+
+
+def _audit(
+    session: Session, conversation: Conversation, action: str, appointment: Appointment
+) -> None:
+    """Who changed the schedule by text: the verified contact, in which conversation."""
+    record(
+        session,
+        practice_id=conversation.practice_id,
+        actor=(
+            f"contact:{conversation.contact_id}"
+            if conversation.contact_id
+            else f"conversation:{conversation.id}"
+        ),
+        action=action,
+        entity=appointment,
+        details={"conversation": conversation.id, "starts_at": appointment.starts_at.isoformat()},
+    )
 
 
 def _view(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from assistant.db.engine import make_session_factory
 from assistant.db.models import (
     Appointment,
+    AuditLog,
     ClinicianShift,
     Contact,
     Conversation,
@@ -226,6 +227,23 @@ def test_offer_book_and_retry_gives_one_visit(demo: TestClient, db: Session) -> 
         )
         == 1
     )
+    assert audited(db, first["visit"]["id"]) == [("visit.booked_by_text", maria_actor(db))]
+
+
+def audited(db: Session, appointment_id: int) -> list[tuple[str, str]]:
+    """The audit rows of one visit: what was done and by whom (issue 18: bookings by text)."""
+    db.expire_all()
+    rows = db.scalars(
+        select(AuditLog)
+        .where(AuditLog.entity_type == "appointment", AuditLog.entity_id == str(appointment_id))
+        .order_by(AuditLog.id)
+    )
+    return [(row.action, row.actor) for row in rows]
+
+
+def maria_actor(db: Session) -> str:
+    maria = db.scalars(select(Contact).where(Contact.phone == "+13125550120")).one()
+    return f"contact:{maria.id}"
 
 
 def test_who_loses_a_race_for_a_time_is_offered_other_times(demo: TestClient, db: Session) -> None:
@@ -350,6 +368,8 @@ def test_cancel_and_confirm_only_own_visits(demo: TestClient, db: Session) -> No
     assert first["id"] not in [v["id"] for v in left]
     assert db.get(Appointment, second["id"]).confirmed_at is not None  # type: ignore[union-attr]
     assert db.get(Appointment, first["id"]).status == "cancelled"  # type: ignore[union-attr]
+    assert audited(db, first["id"]) == [("visit.cancelled_by_text", maria_actor(db))]
+    assert audited(db, second["id"]) == [("visit.confirmed_by_text", maria_actor(db))]
 
 
 WEDNESDAY_STAFF = ("evelyn.hart@cedar-vet.example.org", "jordan.reyes@cedar-vet.example.org")

@@ -17,7 +17,7 @@ from twilio.request_validator import RequestValidator
 
 from api.main import create_app
 from assistant.db.engine import make_session_factory
-from assistant.db.models import Escalation, InboxMessage, Picture
+from assistant.db.models import AuditLog, Escalation, InboxMessage, Picture
 from assistant.demo import load_demo_data
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.dialogue.rasa_client import RasaClient
@@ -206,6 +206,11 @@ def test_a_picture_alone_is_answered_from_its_template_and_shown_on_a_case(
     case = nurse.get(f"/api/v1/nurse/cases/{queue[0]['id']}").json()
     [picture] = [p for m in case["messages"] for p in m["pictures"]]
     assert nurse.get(picture["url"]).content == JPEG
+    with client.app.state.assistant.sessions() as session:  # type: ignore[attr-defined]
+        seen = session.scalars(select(AuditLog).where(AuditLog.action == "picture.viewed")).all()
+    assert [(row.entity_id, row.actor.startswith("staff:")) for row in seen] == [
+        (str(picture["id"]), True)
+    ]
 
 
 def test_what_is_not_a_picture_is_not_kept_but_still_deleted_at_twilio(

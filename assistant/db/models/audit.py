@@ -1,9 +1,9 @@
-"""Append-only record of who changed what."""
+"""Append-only record of who changed or read what."""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assistant.db.base import Base, UTCDateTime, utcnow
@@ -11,6 +11,9 @@ from assistant.db.base import Base, UTCDateTime, utcnow
 
 class AuditLog(Base):
     __tablename__ = "audit_log"
+    # A read is recorded once per person and thing in a window (assistant/audit.py): that
+    # look-up runs on every poll of a case page, so it must not scan the whole log.
+    __table_args__ = (Index("ix_audit_log_actor_created_at", "actor", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int | None] = mapped_column(ForeignKey("practice.id"), index=True)
