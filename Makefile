@@ -73,11 +73,13 @@ announce-run:
 	@echo "   1 minute until it answers). Later runs skip what is already done."
 
 # Only `make run` is a developer's machine: development secrets and dry-run SMS signatures.
+# umask 077: the databases, Rasa's tracker and the logs it writes are readable by their owner
+# only (health details live in them).
 run: export ENVIRONMENT ?= development
 run: announce-run setup train
 	@echo "== preparing the database (var/assistant.db) and starting the processes"
-	$(APP_ENV)/bin/python -m assistant prepare-db
-	$(APP_ENV)/bin/honcho start -f Procfile
+	umask 077 && $(APP_ENV)/bin/python -m assistant prepare-db
+	umask 077 && $(APP_ENV)/bin/honcho start -f Procfile
 
 # The production profile on this machine's PostgreSQL and Redis (docs/deploy.md): two Rasa
 # processes (RASA_URL, sticky by conversation) sharing a PostgreSQL tracker store and a Redis
@@ -92,7 +94,7 @@ run-prod: export ENVIRONMENT := production
 SECRETS_FILE ?= var/secrets.env
 run-prod: setup train
 	$(APP_ENV)/bin/python -m assistant generate-secrets $(SECRETS_FILE)
-	set -a && . "$(abspath $(SECRETS_FILE))" && set +a && \
+	umask 077 && set -a && . "$(abspath $(SECRETS_FILE))" && set +a && \
 	  $(APP_ENV)/bin/python -m assistant create-databases && \
 	  $(APP_ENV)/bin/python -m assistant prepare-db && \
 	  $(APP_ENV)/bin/honcho start -f Procfile.prod

@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import httpx
@@ -49,12 +50,14 @@ from assistant.messaging.outbox import deliver_pending
 from assistant.messaging.twilio_gateway import make_gateway
 from assistant.outreach.caps import OutreachLimits
 from assistant.outreach.scheduler import OutreachScheduler
+from assistant.retention import apply_retention_periods, tracker_engine
 from assistant.safety.triage import Triage
 from assistant.secure_defaults import refuse_to_run_open
 from assistant.settings import Settings, get_settings
 from assistant.templates import TemplateRegistry
 
 REQUEST_THREADS = 200
+logger = logging.getLogger(__name__)
 # Every router of the public listener (tests/api/test_permissions.py walks their routes); the
 # action server's endpoints are on a listener of their own (api/internal_main.py).
 ROUTE_MODULES = (
@@ -159,7 +162,8 @@ def create_app(
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While the api is up: deliver the outbox, page again for overdue cases, put a case with
     an undelivered staff reply back in the queue, fetch the pictures clients sent, answer SMS
-    that wait (for Rasa, or after a crash) and send what coordination rules say is due."""
+    that wait (for Rasa, or after a crash), send what coordination rules say is due, and remove
+    what is older than each practice's retention period."""
     state: AppState = app.state.assistant
     # Sync endpoints run in this thread pool. A web-chat turn waits in it for Rasa, whose
     # actions call back into the api's internal endpoints, which need threads of their own:
@@ -175,6 +179,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         (_sweep_inbox, state.settings.inbox_sweep_seconds),
         # Reminders, lab checks, checkpoints: each sent once, whichever process runs it.
         (_run_outreach, state.settings.outreach_poll_seconds),
+        # Each practice's retention period; deleting what is already gone is harmless.
+        (_apply_retention, state.settings.retention_check_seconds),
+        # An approval written by another api worker, or words edited on disk.
+        (_reload_changed_templates, state.settings.template_check_seconds),
     )
     for job, seconds in jobs:
         if seconds > 0:
@@ -209,6 +217,26 @@ def _fetch_pictures(state: AppState) -> None:
 def _run_outreach(state: AppState) -> None:
     with state.sessions() as session:
         state.outreach.run(session, now=datetime.now(UTC))
+
+
+def _apply_retention(state: AppState) -> None:
+    tracker_url = state.settings.rasa_tracker_url
+    tracker = tracker_engine(tracker_url) if tracker_url else None
+    try:
+        with state.sessions() as session:
+            reports = apply_retention_periods(session, now=datetime.now(UTC), tracker=tracker)
+            session.commit()
+    finally:
+        if tracker is not None:
+            tracker.dispose()
+    for slug, report in reports.items():
+        if any(asdict(report).values()):
+            logger.info("retention removed for %s: %s", slug, asdict(report))
+
+
+def _reload_changed_templates(state: AppState) -> None:
+    if state.registry.reload_if_changed():
+        logger.info("templates changed on disk: read again")
 
 
 def _sweep_inbox(state: AppState) -> None:

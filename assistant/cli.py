@@ -6,6 +6,7 @@ import shlex
 import sys
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -165,20 +166,29 @@ def send_test_sms(*, to: str, sender: str, text: str) -> int:
     return 0 if response.status_code == 200 else 1
 
 
-def purge(days: int, practice_slug: str | None, tracker_url: str | None) -> int:
-    """Remove messages, cases and Rasa tracker events older than `days` (assistant/retention)."""
-    from sqlalchemy import create_engine, select
+def purge(days: int | None, practice_slug: str | None, tracker_url: str | None) -> int:
+    """Remove messages, cases and Rasa tracker events older than each practice's retention
+    period, or than `days` for all (assistant/retention)."""
+    from sqlalchemy import select
 
     from assistant.db.models import Practice
+    from assistant.retention import (
+        PurgeReport,
+        apply_retention_periods,
+        purge_tracker_events,
+        tracker_engine,
+    )
     from assistant.retention import purge as purge_database
-    from assistant.retention import purge_tracker_events
 
-    if days < 1:
+    if days is not None and days < 1:
         print("--older-than must be at least 1 day", file=sys.stderr)
         return 2
     settings = get_settings()
-    now, older_than = datetime.now(UTC), timedelta(days=days)
+    now = datetime.now(UTC)
+    tracker_url = tracker_url or settings.rasa_tracker_url or _development_tracker()
+    tracker = tracker_engine(tracker_url) if tracker_url else None
     engine = make_engine(settings.database_url)
+    reports: dict[str, PurgeReport] = {}
     with make_session_factory(engine)() as session:
         practice_id = None
         if practice_slug:
@@ -188,21 +198,32 @@ def purge(days: int, practice_slug: str | None, tracker_url: str | None) -> int:
             if practice_id is None:
                 print(f"no practice {practice_slug!r}", file=sys.stderr)
                 return 2
-        report = purge_database(session, older_than=older_than, now=now, practice_id=practice_id)
+        if days is None:
+            reports = apply_retention_periods(
+                session, now=now, tracker=tracker, practice_id=practice_id
+            )
+        else:
+            older_than = timedelta(days=days)
+            report = purge_database(
+                session, older_than=older_than, now=now, practice_id=practice_id
+            )
+            # Rasa's tracker store holds every practice's conversations together.
+            if tracker is not None and not practice_slug:
+                events = purge_tracker_events(tracker, older_than=older_than, now=now)
+                report = replace(report, tracker_events=events)
+            reports = {practice_slug or "all practices": report}
         session.commit()
     engine.dispose()
-    print(
-        f"removed cases={report.cases} outbox={report.outbox} inbox={report.inbox} "
-        f"pictures={report.pictures} "
-        f"messages={report.messages}"
-    )
-    # Rasa's tracker store holds every practice's conversations together.
-    tracker_url = tracker_url or settings.rasa_tracker_url or _development_tracker()
-    if tracker_url and not practice_slug:
-        tracker = create_engine(tracker_url)
-        events = purge_tracker_events(tracker, older_than=older_than, now=now)
+    if tracker is not None:
         tracker.dispose()
-        print(f"removed tracker_events={events}")
+    if not reports:
+        print("no practice has a retention period set: nothing removed")
+    for name, report in reports.items():
+        print(
+            f"{name}: removed cases={report.cases} outbox={report.outbox} inbox={report.inbox} "
+            f"pictures={report.pictures} messages={report.messages} "
+            f"tracker_events={report.tracker_events}"
+        )
     return 0
 
 
@@ -246,7 +267,9 @@ def main(argv: list[str] | None = None) -> int:
     purge_parser = commands.add_parser(
         "purge", help="remove messages, cases and Rasa events older than the retention period"
     )
-    purge_parser.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+    purge_parser.add_argument(
+        "--older-than", type=int, metavar="DAYS", help="default: each practice's own period"
+    )
     purge_parser.add_argument("--practice", help="one practice's slug (not Rasa's events)")
     purge_parser.add_argument("--rasa-tracker-url", help="default: RASA_TRACKER_URL")
     secrets_file = commands.add_parser(

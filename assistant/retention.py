@@ -1,5 +1,7 @@
-"""Retention: what clients wrote and what we sent them is kept for a practice's retention period,
-then removed (issue 18). `python -m assistant purge --older-than DAYS`.
+"""Retention: what clients wrote and what we sent them is kept for a practice's retention period
+(`practice.retention_days`), then removed (issue 18). The api applies each practice's period
+every `RETENTION_CHECK_SECONDS`; `python -m assistant purge` does it by hand, and
+`--older-than DAYS` with one period for all.
 
 Removed when older than the cut-off: resolved cases, delivered or failed outbox rows, answered
 inbox rows with the pictures that came with them, conversation messages no remaining row points
@@ -7,11 +9,24 @@ to, and Rasa's tracker events (the same words, kept by Rasa). Kept whatever its 
 claimed cases and the messages they quote, messages still waiting to be sent or answered, and
 the audit log (who did what, without message text)."""
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Engine, delete, select, text, true, union
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Engine,
+    bindparam,
+    create_engine,
+    delete,
+    select,
+    text,
+    true,
+    union,
+)
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from assistant.db.models import (
@@ -21,10 +36,13 @@ from assistant.db.models import (
     Message,
     OutboxMessage,
     Picture,
+    Practice,
 )
 from assistant.db.models.escalation import CaseStatus
 
 UNSENT = ("pending", "sending")
+# Rasa's events of one practice are found by their conversations' ids, this many at a time.
+SENDERS_PER_DELETE = 500
 
 
 @dataclass(frozen=True)
@@ -89,11 +107,66 @@ def purge(
     )
 
 
-def purge_tracker_events(tracker: Engine, *, older_than: timedelta, now: datetime) -> int:
-    """Rasa's SQL tracker store keeps every event with a Unix `timestamp`: remove the old ones."""
+def apply_retention_periods(
+    session: Session,
+    *,
+    now: datetime,
+    tracker: Engine | None = None,
+    practice_id: int | None = None,
+) -> dict[str, PurgeReport]:
+    """Purge each practice (or the one given) that has set its period, by that period, with the
+    Rasa events of its conversations when `tracker` is given; the caller commits. Keyed by
+    practice slug."""
+    reports = {}
+    with_period = select(Practice).where(
+        Practice.retention_days.is_not(None),
+        true() if practice_id is None else Practice.id == practice_id,
+    )
+    for practice in session.scalars(with_period):
+        older_than = timedelta(days=practice.retention_days or 0)
+        report = purge(session, older_than=older_than, now=now, practice_id=practice.id)
+        if tracker is not None:
+            senders = session.scalars(
+                select(Conversation.id).where(Conversation.practice_id == practice.id)
+            ).all()
+            events = purge_tracker_events(tracker, older_than=older_than, now=now, senders=senders)
+            report = replace(report, tracker_events=events)
+        reports[practice.slug] = report
+    return reports
+
+
+def purge_tracker_events(
+    tracker: Engine,
+    *,
+    older_than: timedelta,
+    now: datetime,
+    senders: Sequence[str] | None = None,
+) -> int:
+    """Rasa's SQL tracker store keeps every event with a Unix `timestamp` and the conversation
+    id as `sender_id`: remove the old ones (of `senders` only, when given)."""
     cutoff = (now - older_than).timestamp()
+    batches: list[dict[str, Any]] = [{}]
+    statement = text("DELETE FROM events WHERE timestamp < :cutoff")
+    if senders is not None:
+        statement = text(
+            "DELETE FROM events WHERE timestamp < :cutoff AND sender_id IN :senders"
+        ).bindparams(bindparam("senders", expanding=True))
+        batches = [
+            {"senders": list(senders[start : start + SENDERS_PER_DELETE])}
+            for start in range(0, len(senders), SENDERS_PER_DELETE)
+        ]
+    removed = 0
     with tracker.begin() as connection:
-        result = connection.execute(
-            text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff}
-        )
-    return int(result.rowcount or 0)
+        for batch in batches:
+            result = connection.execute(statement, {"cutoff": cutoff, **batch})
+            removed += int(result.rowcount or 0)
+    return removed
+
+
+def tracker_engine(url: str) -> Engine:
+    """An engine on Rasa's tracker store. Its URL is written for Rasa's SQLAlchemy 1.4 and
+    psycopg2 (`postgresql://`); this environment has psycopg 3, so that driver is named."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed)

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     twilio_auth_token: str | None = None
     # Seconds between fetches of the pictures clients sent by MMS; 0 turns it off.
     picture_fetch_seconds: float = 5
+    # Seconds between applications of each practice's retention period (assistant/retention.py);
+    # 0 turns it off.
+    retention_check_seconds: float = 3600
+    # Seconds between checks of templates/ for changes another worker or an editor made; 0 off.
+    template_check_seconds: float = 5
     # Where a picture may be fetched from (with the account's credentials): Twilio's API
     # only, so a MediaUrl can never send the credentials, or a request, anywhere else.
     twilio_media_url_prefixes: list[str] = ["https://api.twilio.com/"]

@@ -1,7 +1,7 @@
-"""`python -m bench.security_probe --api URL`: probe a running assistant from outside for the
-findings of issue 18 and print one line each, `safe` or `OPEN`. (Forced intents are not probed
-from outside: the words "book_appointment" still mean booking once the slash is gone; the
-turn tests check that the slash is.)
+"""`python -m bench.security_probe --api URL [--rasa URL --actions URL]`: probe a running
+assistant from outside for the findings of issue 18 and print one line each, `safe` or `OPEN`.
+(Forced intents are not probed from outside: the words "book_appointment" still mean booking
+once the slash is gone; the turn tests check that the slash is.)
 
 Run it against the production profile (`make run-prod`); against `make run`, which is a
 developer's machine, the development secret is accepted on purpose and that line says OPEN."""
@@ -27,7 +27,9 @@ def forged_cookie(staff_id: int) -> str:
     return itsdangerous.TimestampSigner(DEVELOPMENT_SESSION_SECRET).sign(data).decode()
 
 
-def probes(api: httpx.Client) -> list[tuple[str, Callable[[], bool]]]:
+def probes(
+    api: httpx.Client, rasa: httpx.Client, actions: httpx.Client
+) -> list[tuple[str, Callable[[], bool]]]:
     def default_secret() -> bool:
         return all(
             api.get(
@@ -51,12 +53,21 @@ def probes(api: httpx.Client) -> list[tuple[str, Callable[[], bool]]]:
             and got.get("cache-control") == "no-store"
         )
 
-    def internal_without_token() -> bool:
+    def no_internal_endpoints() -> bool:
         response = api.post(
             f"/internal/v1/conversations/{uuid.uuid4()}/escalations",
-            json={"priority": "emergency", "category": "probe", "summary": "probe"},
+            json={"priority": "emergency", "category": "probe"},
+            headers={"Authorization": "Bearer local-dev-internal-token"},
         )
-        return response.status_code in (401, 403)
+        return response.status_code == 404
+
+    def action_server_without_token() -> bool:
+        call = {"next_action": "action_answer_faq", "tracker": {"sender_id": "probe"}}
+        listed, ran = actions.get("/actions"), actions.post("/webhook", json=call)
+        return listed.status_code == 401 and ran.status_code == 401
+
+    def rasa_without_token() -> bool:
+        return rasa.get(f"/conversations/{uuid.uuid4()}/tracker").status_code in (401, 403)
 
     def unsigned_sms() -> bool:
         form = {"MessageSid": "SMprobe", "From": "+13125550199", "To": "+13125550101", "Body": "x"}
@@ -92,7 +103,9 @@ def probes(api: httpx.Client) -> list[tuple[str, Callable[[], bool]]]:
         ("a cookie signed with the secret in the code signs nobody in", default_secret),
         ("/openapi.json and /docs need a signed-in admin", api_description),
         ("pages forbid framing, sniffing and caching", headers),
-        ("internal endpoints refuse a caller without the token", internal_without_token),
+        ("the public listener has no internal endpoints", no_internal_endpoints),
+        ("the action server runs nothing without its token", action_server_without_token),
+        ("Rasa's HTTP API shows no conversation without its token", rasa_without_token),
         ("an unsigned SMS webhook is refused", unsigned_sms),
         ("one web chat is limited (25 messages at once)", chat_flood),
         ("a made-up chat token neither reads nor joins a chat", guessed_chat),
@@ -104,10 +117,16 @@ def probes(api: httpx.Client) -> list[tuple[str, Callable[[], bool]]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.security_probe")
     parser.add_argument("--api", default="http://127.0.0.1:8000")
+    parser.add_argument("--rasa", default="http://127.0.0.1:5005")
+    parser.add_argument("--actions", default="http://127.0.0.1:5055")
     args = parser.parse_args(argv)
     open_findings = 0
-    with httpx.Client(base_url=args.api, timeout=60) as api:
-        for name, probe in probes(api):
+    with (
+        httpx.Client(base_url=args.api, timeout=60) as api,
+        httpx.Client(base_url=args.rasa, timeout=30) as rasa,
+        httpx.Client(base_url=args.actions, timeout=30) as actions,
+    ):
+        for name, probe in probes(api, rasa, actions):
             safe = probe()
             open_findings += not safe
             print(f"{'safe' if safe else 'OPEN'}  {name}", flush=True)

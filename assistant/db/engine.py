@@ -1,5 +1,6 @@
 """Engine and session factory, built on demand (never at import time)."""
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -18,7 +19,7 @@ def make_engine(database_url: str) -> Engine:
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **POOL)
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        _create_owner_only(Path(url.database))
         engine = create_engine(url, connect_args={"timeout": 30}, **POOL)
     else:
         engine = create_engine(url, connect_args={"timeout": 30})
@@ -31,6 +32,16 @@ def make_engine(database_url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+def _create_owner_only(database: Path) -> None:
+    """Health details live in this file: create it readable by its owner only (SQLite gives
+    its -wal and -shm files the same mode); an existing file is left as it is."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -61,7 +61,10 @@ def load_demo_data(session: Session, *, today: date) -> bool:
 
 
 def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
-    practice = Practice(**{field: spec[field] for field in PRACTICE_FIELDS})
+    practice = Practice(
+        **{field: spec[field] for field in PRACTICE_FIELDS},
+        retention_days=spec.get("retention_days"),
+    )
     session.add(practice)
     session.flush()  # most tables hold plain foreign-key ids, so ids are needed from here on
     zone = ZoneInfo(practice.timezone)

@@ -2,6 +2,7 @@
 says what may be sent), and the database keeps the history with the approved words."""
 
 import difflib
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -150,5 +151,9 @@ def _write_approval(
             break
     else:
         raise ApprovalRefused(f"{template_id} is not in {path}")
-    with path.open("w", encoding="utf-8") as handle:
+    # Written beside it and moved into place: the other api workers read these files while
+    # they run (TemplateRegistry.reload_if_changed) and must never see half a file.
+    written = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with written.open("w", encoding="utf-8") as handle:
         yaml.dump(document, handle)
+    os.replace(written, path)

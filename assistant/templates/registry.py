@@ -144,6 +144,7 @@ class TemplateRegistry:
     def __init__(self, templates: Iterable[Template], directory: Path | None = None) -> None:
         self.directory = directory
         self._by_id = _index(templates)
+        self._read_stamp = _stamp(directory) if directory else None
 
     @classmethod
     def load(cls, directory: Path) -> "TemplateRegistry":
@@ -153,7 +154,18 @@ class TemplateRegistry:
         """Read the files again (after an approval), keeping this object for its holders."""
         if self.directory is None:
             raise RuntimeError("this registry was not loaded from a directory")
+        stamp = _stamp(self.directory)
         self._by_id = _index(read_templates(self.directory))
+        self._read_stamp = stamp
+
+    def reload_if_changed(self) -> bool:
+        """Read the files again when any changed since the last read: an approval another api
+        worker wrote, or words edited on disk (then unsendable until approved). Returns
+        whether it read them."""
+        if self.directory is None or _stamp(self.directory) == self._read_stamp:
+            return False
+        self.reload()
+        return True
 
     def __iter__(self) -> Iterator[Template]:
         return iter(self._by_id.values())
@@ -194,3 +206,12 @@ def _index(templates: Iterable[Template]) -> dict[str, Template]:
             raise ValueError(f"template id defined twice: {template.id}")
         by_id[template.id] = template
     return by_id
+
+
+def _stamp(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each template file's name, modification time and size: a change to any is a change."""
+    return tuple(
+        (str(path), info.st_mtime_ns, info.st_size)
+        for path in sorted(directory.rglob("*.yml"))
+        for info in (path.stat(),)
+    )

@@ -1,6 +1,7 @@
 """Admin API for templates: listing by practice kind, approval by clinicians only, history."""
 
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -123,3 +124,39 @@ def test_nurses_and_admins_may_not_approve_and_nobody_approves_another_kind(
     with signed_in(app, SURGEON) as surgeon:
         assert surgeon.post("/api/v1/admin/templates/vet.faq.hair_loss/approve").status_code == 404
     assert oncologist.get("/api/v1/admin/templates/vet.faq.hair_loss/approvals").json() == []
+
+
+def test_an_approval_reaches_every_api_worker_on_the_same_files(
+    app: FastAPI, oncologist: TestClient, templates_dir: Path, sqlite_engine: Engine, triage: Triage
+) -> None:
+    """Issue 18: the approval was written to the files and read again by the worker that took
+    the request only; the production profile runs two. The other one reads changed files."""
+    other_worker = create_app(
+        Settings(
+            database_url=str(sqlite_engine.url),
+            templates_dir=templates_dir,
+            sla_check_seconds=0,
+            outbox_poll_seconds=0,
+            inbox_sweep_seconds=0,
+            outreach_poll_seconds=0,
+            template_check_seconds=0.2,
+        ),
+        triage=triage,
+    )
+    _edit_hair_loss(templates_dir, "Hair grows back after chemo. Call {practice_name}.")
+    app.state.assistant.registry.reload()
+    registry = other_worker.state.assistant.registry
+
+    with TestClient(other_worker):
+        deadline = time.monotonic() + 10
+        while registry.get("vet.faq.hair_loss").sendable and time.monotonic() < deadline:
+            time.sleep(0.1)
+        # Edited words on disk are not sent by that worker either, until approved.
+        assert not registry.get("vet.faq.hair_loss").sendable
+
+        assert oncologist.post("/api/v1/admin/templates/vet.faq.hair_loss/approve").is_success
+        while not registry.get("vet.faq.hair_loss").sendable and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    assert registry.get("vet.faq.hair_loss").sendable
+    assert not list(templates_dir.rglob("*.tmp"))

@@ -14,7 +14,12 @@ from assistant.db.models import (
     OutboxMessage,
     Picture,
 )
-from assistant.retention import purge, purge_tracker_events
+from assistant.retention import (
+    apply_retention_periods,
+    purge,
+    purge_tracker_events,
+    tracker_engine,
+)
 from tests.conftest import add_practice
 
 NOW = datetime(2027, 12, 1, tzinfo=UTC)
@@ -171,5 +176,92 @@ def test_the_command_purges_and_says_what_it_removed(
         get_settings.cache_clear()
 
     out = capsys.readouterr().out
-    assert "removed cases=0 outbox=0 inbox=0 pictures=0 messages=0" in out
-    assert "removed tracker_events=0" in out
+    assert "all practices: removed cases=0 outbox=0 inbox=0 pictures=0 messages=0" in out
+    assert "tracker_events=0" in out
+
+
+def _tracker(path: Path, events: list[tuple[str, datetime]]) -> str:
+    url = f"sqlite:///{path}"
+    with create_engine(url).begin() as db:
+        db.execute(
+            text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp REAL)")
+        )
+        for sender, at in events:
+            db.execute(
+                text("INSERT INTO events (sender_id, timestamp) VALUES (:s, :t)"),
+                {"s": sender, "t": at.timestamp()},
+            )
+    return url
+
+
+def test_each_practice_is_purged_by_its_own_period_and_only_its_rasa_events(
+    session: Session, tmp_path: Path
+) -> None:
+    keeps_a_year = add_practice(session, kind="veterinary")
+    not_set = add_practice(session, kind="human")
+    keeps_a_year.retention_days = 365
+    conversations = {
+        practice.id: _conversation(session, practice.id, f"k{practice.id}")
+        for practice in (keeps_a_year, not_set)
+    }
+    for conversation in conversations.values():
+        _message(session, conversation, "400 days old", OLD)
+    tracker = tracker_engine(
+        _tracker(tmp_path / "t.db", [(c.id, OLD) for c in conversations.values()])
+    )
+
+    reports = apply_retention_periods(session, now=NOW, tracker=tracker)
+
+    assert list(reports) == [keeps_a_year.slug]
+    assert (reports[keeps_a_year.slug].messages, reports[keeps_a_year.slug].tracker_events) == (
+        1,
+        1,
+    )
+    assert list(session.scalars(select(Conversation.practice_id).join(Message))) == [not_set.id]
+    with tracker.connect() as db:
+        senders = list(db.execute(text("SELECT sender_id FROM events")).scalars())
+    assert senders == [conversations[not_set.id].id]
+
+    # A period longer than the message's age keeps it.
+    not_set.retention_days = 500
+    assert apply_retention_periods(session, now=NOW)[not_set.slug].messages == 0
+    not_set.retention_days = 399
+    assert apply_retention_periods(session, now=NOW)[not_set.slug].messages == 1
+
+
+def test_rasas_postgresql_address_is_read_with_this_environments_driver() -> None:
+    engine = tracker_engine("postgresql://postgres@127.0.0.1:5432/rasa_tracker")
+
+    assert engine.dialect.driver == "psycopg"
+
+
+def test_the_command_applies_each_practices_period_by_default(
+    tmp_path: Path,
+    migrated_sqlite_file: Path,
+    monkeypatch,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    import shutil
+
+    from assistant.cli import main
+    from assistant.db.engine import make_engine, make_session_factory
+    from assistant.settings import get_settings
+
+    database = tmp_path / "assistant.db"
+    shutil.copyfile(migrated_sqlite_file, database)
+    with make_session_factory(make_engine(f"sqlite:///{database}"))() as session:
+        practice = add_practice(session, kind="veterinary")
+        practice.retention_days = 30
+        _message(session, _conversation(session, practice.id, "k"), "old", OLD)
+        session.commit()
+        slug = practice.slug
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    get_settings.cache_clear()
+    try:
+        assert main(["purge", "--rasa-tracker-url", _tracker(tmp_path / "t.db", [])]) == 0
+    finally:
+        get_settings.cache_clear()
+
+    assert f"{slug}: removed cases=0 outbox=0 inbox=0 pictures=0 messages=1" in (
+        capsys.readouterr().out
+    )

@@ -29,6 +29,10 @@ class Practice(Base):
     # ["08:00", "20:00"]: when proactive texts (reminders) may go out, local time.
     # None means the default, 8 am to 8 pm. Replies to a client are never held.
     sms_sending_hours: Mapped[list[str] | None] = mapped_column(JSON)
+    # Days after which what clients wrote and what was sent to them is removed
+    # (assistant/retention.py, applied hourly by the api). None: kept until the practice sets
+    # its period, since only it knows what its records law asks of it.
+    retention_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     staff: Mapped[list["StaffUser"]] = relationship(back_populates="practice")
