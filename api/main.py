@@ -19,6 +19,7 @@ from api.origin_check import OriginCheck
 from api.rate_limits import RateLimits
 from api.refusals import refused
 from api.routes import (
+    account,
     admin_templates,
     api_docs,
     billing,
@@ -29,6 +30,7 @@ from api.routes import (
     pages,
     practices,
     protocols,
+    sign_in,
     staff_pages,
     support_resources,
     twilio,
@@ -68,6 +70,8 @@ ROUTE_MODULES = (
     billing,
     pages,
     nurse,
+    sign_in,
+    account,
     staff_pages,
     twilio,
     twilio_status,

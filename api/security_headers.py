@@ -37,7 +37,10 @@ class SecurityHeaders:
                 headers["Content-Security-Policy"] = policy
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["X-Frame-Options"] = "DENY"
-                headers["Referrer-Policy"] = "no-referrer"
+                # Not "no-referrer": under it a browser sends `Origin: null` with our own
+                # pages' form posts (sign-out, password), which the Origin check must refuse.
+                # No address ever leaves for another site either way.
+                headers["Referrer-Policy"] = "same-origin"
                 headers["Cache-Control"] = "no-store"
             await send(message)
 

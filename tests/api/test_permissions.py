@@ -45,8 +45,12 @@ PUBLIC = {
     "/billing",
     "/nurse/cases/{case_id}",
     "/coordination",
+    # The second step of a sign-in: only after the right password, in the same browser.
+    "/login/code",
     # Any signed-in person, for their own account only.
     "/account/password",
+    "/account/two-factor",
+    "/account/two-factor/off",
 }
 
 

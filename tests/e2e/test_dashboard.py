@@ -5,6 +5,7 @@ messages, which safety triage answers without Rasa, so no dialogue engine is nee
 """
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,3 +170,38 @@ def test_a_nurses_reply_appears_on_the_clients_chat_page(api_url: str, browser: 
     nurse.fill("#note", "Owner told to hold fish oil.")
     nurse.click("#resolve-form button")
     expect(nurse.locator("#title")).to_contain_text("resolved")
+
+
+def test_a_nurse_turns_on_two_step_sign_in_and_signs_in_with_a_code(
+    api_url: str, browser: Browser
+) -> None:
+    """From the queue's link to the QR code (inline SVG under the page's CSP), then a sign-in
+    that asks for the code after the password (issue 18)."""
+    import pyotp
+
+    email = "casey.morgan@cedar-vet.example.org"
+    page = browser.new_page()
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text))
+    sign_in(page, api_url, email)
+    page.click("text=Two-step sign-in")
+    expect(page.locator("#state")).to_have_text(f"Off for {email}.")
+    expect(page.locator("svg")).to_be_visible()
+    secret = page.locator("#secret").inner_text()
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("button[type=submit]")
+    expect(page.locator("[role=status]")).to_contain_text("Two-step sign-in is on")
+
+    other = browser.new_page()
+    other.goto(f"{api_url}/login")
+    other.fill("#email", email)
+    other.fill("#password", DEMO_STAFF_PASSWORD)
+    other.click("button[type=submit]")
+    expect(other).to_have_url(f"{api_url}/login/code")
+    other.fill("#code", pyotp.TOTP(secret).at(time.time() + 30))
+    other.click("button[type=submit]")
+    expect(other).to_have_url(f"{api_url}/nurse")
+    # Our own form posts pass the Origin check (a "no-referrer" policy made them `null`).
+    other.click("text=Sign out")
+    expect(other).to_have_url(f"{api_url}/login")
+    assert not [text for text in refused if "Content Security Policy" in text]

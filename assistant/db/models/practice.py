@@ -52,5 +52,9 @@ class StaffUser(Base):
     # Every sign-in cookie carries the version it was issued under; raising it (sign-out, a
     # new password, disabling the account) ends every session of this person at once.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Two-step sign-in (assistant/staff/two_factor.py): the authenticator's base32 secret when
+    # turned on, and the last 30-second step whose code was used, so no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     practice: Mapped[Practice] = relationship(back_populates="staff")
