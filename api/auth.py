@@ -85,5 +85,7 @@ TemplateApprover = Annotated[StaffUser, Depends(requires(P.APPROVE_TEMPLATES))]
 PracticeManager = Annotated[StaffUser, Depends(requires(P.MANAGE_PRACTICE))]
 ClinicalCaseViewerPage = Annotated[StaffUser, Depends(requires(P.VIEW_CLINICAL_CASES, page=True))]
 PracticeManagerPage = Annotated[StaffUser, Depends(requires(P.MANAGE_PRACTICE, page=True))]
+StaffManager = Annotated[StaffUser, Depends(requires(P.MANAGE_STAFF))]
+StaffManagerPage = Annotated[StaffUser, Depends(requires(P.MANAGE_STAFF, page=True))]
 # Any signed-in staff member: for pages whose data comes from routes that check a permission.
 PageStaff = Annotated[StaffUser, Depends(current_staff_for_page)]

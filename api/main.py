@@ -20,6 +20,7 @@ from api.rate_limits import RateLimits
 from api.refusals import refused
 from api.routes import (
     account,
+    admin_staff,
     admin_templates,
     api_docs,
     billing,
@@ -76,6 +77,7 @@ ROUTE_MODULES = (
     twilio,
     twilio_status,
     admin_templates,
+    admin_staff,
     protocols,
     coordination,
     support_resources,

@@ -18,6 +18,7 @@ from assistant.db.migrate import upgrade_to_head
 from assistant.db.provision import create_database_if_missing
 from assistant.secure_defaults import write_secrets_file
 from assistant.settings import ROOT, get_settings
+from assistant.staff import cli as staff_cli
 from assistant.templates import cli as templates_cli
 
 
@@ -278,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     secrets_file.add_argument("file", type=Path)
     templates_cli.add_parser(commands)
+    staff_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     if args.command == "prepare-db":
@@ -285,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "templates":
         return templates_cli.run(args)
+    if args.command == "staff":
+        return staff_cli.run(args)
     if args.command == "outreach":
         return run_outreach(args.at)
     if args.command == "create-databases":

@@ -1,7 +1,7 @@
 """What the business rules refuse, and why, in words for the person who asked.
 
 Each kind says what the asker can do about it; the web layer turns every kind into its HTTP
-answer in one place (`api/main.py`), so a route never catches them itself.
+answer in one place (`api/refusals.py`), so a route never catches them itself.
 """
 
 

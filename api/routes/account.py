@@ -13,7 +13,7 @@ from api.rate_limits import TOO_MANY_SIGN_INS, client_address
 from api.routes.pages import pages
 from assistant.audit import record
 from assistant.db.models import StaffUser
-from assistant.staff import passwords, two_factor
+from assistant.staff import accounts, passwords, two_factor
 from assistant.staff.auth import password_matches
 
 router = APIRouter(include_in_schema=False)
@@ -148,3 +148,61 @@ def _two_factor_page(
         uri = two_factor.enrolment_uri(secret, staff.email)
         context |= {"secret": secret, "qr_svg": two_factor.qr_code_svg(uri)}
     return pages.TemplateResponse(request, "account_two_factor.html", context, status_code=status)
+
+
+@router.get("/account/setup/{token}", response_class=HTMLResponse)
+def setup_page(request: Request, token: str, session: SessionDep) -> Response:
+    """An invitation's or a reset's one-time link: set a password (no sign-in needed)."""
+    link = accounts.usable_link(session, token, datetime.now(UTC))
+    if link is None:
+        return _setup_page(request, None, problems=[LINK_GONE], status_code=410)
+    return _setup_page(request, session.get_one(StaffUser, link.staff_id), problems=[])
+
+
+@router.post("/account/setup/{token}", response_class=HTMLResponse)
+def set_password_from_link(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    new: Annotated[str, Form()],
+    confirm: Annotated[str, Form()],
+) -> Response:
+    now = datetime.now(UTC)
+    link = accounts.usable_link(session, token, now)
+    if link is None:
+        return _setup_page(request, None, problems=[LINK_GONE], status_code=410)
+    staff = session.get_one(StaffUser, link.staff_id)
+    problems = accounts.set_password(session, link=link, new=new, confirm=confirm, now=now)
+    if problems:
+        return _setup_page(request, staff, problems=problems, status_code=422)
+    session.commit()
+    request.session.clear()
+    return _setup_page(request, staff, problems=[], done=True)
+
+
+LINK_GONE = (
+    "This link has expired, was already used, or a newer one was sent. "
+    "Ask an admin of your practice for a new link."
+)
+
+
+def _setup_page(
+    request: Request,
+    staff: StaffUser | None,
+    *,
+    problems: list[str],
+    done: bool = False,
+    status_code: int = 200,
+) -> Response:
+    return pages.TemplateResponse(
+        request,
+        "account_setup.html",
+        {
+            "staff": staff,
+            "problems": problems,
+            "done": done,
+            "min_length": passwords.MIN_LENGTH,
+            "max_length": passwords.MAX_LENGTH,
+        },
+        status_code=status_code,
+    )

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     VIEW_TEMPLATES = "see the reply templates and their approvals"
     APPROVE_TEMPLATES = "approve a template's words"
     MANAGE_PRACTICE = "edit support resources and read the API description"
+    MANAGE_STAFF = "invite staff, send reset links, disable and enable accounts"
 
 
 P = Permission
@@ -46,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.VIEW_PATIENT_PLANS,
             P.VIEW_TEMPLATES,
             P.MANAGE_PRACTICE,
+            P.MANAGE_STAFF,
         }
     ),
     "billing": frozenset({P.VIEW_BILLING, P.ANSWER_BILLING_CASES, P.VIEW_STAFF}),

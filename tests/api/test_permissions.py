@@ -51,6 +51,8 @@ PUBLIC = {
     "/account/password",
     "/account/two-factor",
     "/account/two-factor/off",
+    # A one-time link's own page: the token is the permission (assistant/staff/accounts.py).
+    "/account/setup/{token}",
 }
 
 

@@ -205,3 +205,33 @@ def test_a_nurse_turns_on_two_step_sign_in_and_signs_in_with_a_code(
     other.click("text=Sign out")
     expect(other).to_have_url(f"{api_url}/login")
     assert not [text for text in refused if "Content Security Policy" in text]
+
+
+def test_an_admin_invites_a_nurse_who_sets_a_password_and_signs_in(
+    api_url: str, browser: Browser
+) -> None:
+    """The staff page (issue 19): invite, the one-time link, a password, the queue."""
+    admin = browser.new_page()
+    sign_in(admin, api_url, "pat.sullivan@cedar-vet.example.org")
+    admin.click("a:has-text('Staff')")
+    expect(admin.locator("tr[data-email='jordan.reyes@cedar-vet.example.org']")).to_be_visible()
+    admin.fill("#name", "Robin Vale")
+    admin.fill("#email", "robin.vale@cedar-vet.example.org")
+    admin.select_option("#role", "nurse")
+    admin.click("button:has-text('Invite')")
+    link = admin.locator("#issued-link").inner_text()
+    expect(admin.locator("tr[data-email='robin.vale@cedar-vet.example.org']")).to_contain_text(
+        "no password yet"
+    )
+
+    nurse = browser.new_page()
+    nurse.goto(api_url + link[link.index("/account/setup/") :])
+    nurse.fill("#new", "lantern harbor quiet meadow")
+    nurse.fill("#confirm", "lantern harbor quiet meadow")
+    nurse.click("button[type=submit]")
+    expect(nurse.locator("[role=status]")).to_contain_text("Your password is set")
+    nurse.click("text=Sign in")
+    nurse.fill("#email", "robin.vale@cedar-vet.example.org")
+    nurse.fill("#password", "lantern harbor quiet meadow")
+    nurse.click("button[type=submit]")
+    expect(nurse).to_have_url(f"{api_url}/nurse")

@@ -22,7 +22,7 @@ from assistant.db.models.escalation import Escalation
 from assistant.db.models.messaging import InboxMessage, OutboxMessage, Picture
 from assistant.db.models.oncall import OnCallShift
 from assistant.db.models.people import Contact, ContactPatient, Patient
-from assistant.db.models.practice import Practice, StaffUser
+from assistant.db.models.practice import Practice, StaffLink, StaffUser
 from assistant.db.models.scheduling import (
     Appointment,
     AppointmentTimeClaim,
@@ -60,6 +60,7 @@ __all__ = [
     "PreAuthorization",
     "ProtocolSeries",
     "StaffAlert",
+    "StaffLink",
     "StaffUser",
     "SupportResource",
     "SurgicalCase",

@@ -58,3 +58,21 @@ class StaffUser(Base):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     practice: Mapped[Practice] = relationship(back_populates="staff")
+
+
+class StaffLink(Base):
+    """A one-time link that sets a staff member's password: an invitation or a reset. Only the
+    token's SHA-256 is kept; the link itself goes to the person once (assistant/staff/accounts.py)."""
+
+    __tablename__ = "staff_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # invite | reset
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(String(120))  # "staff:3", "cli"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when it was used, or when a newer link or a disabled account made it void.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
