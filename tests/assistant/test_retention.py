@@ -1,8 +1,11 @@
 """Retention: old words go, what is still being worked on stays (issue 18)."""
 
+import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
@@ -150,30 +153,34 @@ def test_rasa_tracker_events_older_than_the_period_go(tmp_path: Path) -> None:
     assert removed == 1
 
 
-def test_the_command_purges_and_says_what_it_removed(
-    tmp_path: Path,
-    migrated_sqlite_file: Path,
-    monkeypatch,
-    capsys,  # type: ignore[no-untyped-def]
-) -> None:
-    import shutil
-
-    from assistant.cli import main
+@pytest.fixture
+def database_file(
+    tmp_path: Path, migrated_sqlite_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A migrated SQLite file of this test's own, which the command line reads."""
     from assistant.settings import get_settings
 
     database = tmp_path / "assistant.db"
     shutil.copyfile(migrated_sqlite_file, database)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
     get_settings.cache_clear()
+    yield database
+    get_settings.cache_clear()
+
+
+def test_the_command_purges_and_says_what_it_removed(
+    tmp_path: Path,
+    database_file: Path,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    from assistant.cli import main
+
     tracker = f"sqlite:///{tmp_path / 'tracker.db'}"
     with create_engine(tracker).begin() as db:
         db.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, timestamp REAL)"))
-    try:
-        assert main(["purge", "--older-than", "0"]) == 2
-        assert main(["purge", "--older-than", "365", "--practice", "nowhere"]) == 2
-        assert main(["purge", "--older-than", "365", "--rasa-tracker-url", tracker]) == 0
-    finally:
-        get_settings.cache_clear()
+    assert main(["purge", "--older-than", "0"]) == 2
+    assert main(["purge", "--older-than", "365", "--practice", "nowhere"]) == 2
+    assert main(["purge", "--older-than", "365", "--rasa-tracker-url", tracker]) == 0
 
     out = capsys.readouterr().out
     assert "all practices: removed cases=0 outbox=0 inbox=0 pictures=0 messages=0" in out
@@ -237,30 +244,20 @@ def test_rasas_postgresql_address_is_read_with_this_environments_driver() -> Non
 
 def test_the_command_applies_each_practices_period_by_default(
     tmp_path: Path,
-    migrated_sqlite_file: Path,
-    monkeypatch,
+    database_file: Path,
     capsys,  # type: ignore[no-untyped-def]
 ) -> None:
-    import shutil
-
     from assistant.cli import main
     from assistant.db.engine import make_engine, make_session_factory
-    from assistant.settings import get_settings
 
-    database = tmp_path / "assistant.db"
-    shutil.copyfile(migrated_sqlite_file, database)
-    with make_session_factory(make_engine(f"sqlite:///{database}"))() as session:
+    with make_session_factory(make_engine(f"sqlite:///{database_file}"))() as session:
         practice = add_practice(session, kind="veterinary")
         practice.retention_days = 30
         _message(session, _conversation(session, practice.id, "k"), "old", OLD)
         session.commit()
         slug = practice.slug
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
-    get_settings.cache_clear()
-    try:
-        assert main(["purge", "--rasa-tracker-url", _tracker(tmp_path / "t.db", [])]) == 0
-    finally:
-        get_settings.cache_clear()
+
+    assert main(["purge", "--rasa-tracker-url", _tracker(tmp_path / "t.db", [])]) == 0
 
     assert f"{slug}: removed cases=0 outbox=0 inbox=0 pictures=0 messages=1" in (
         capsys.readouterr().out

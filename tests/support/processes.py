@@ -9,7 +9,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -168,29 +168,33 @@ def tail(logs: Path, lines: int = 40) -> str:
 @contextmanager
 def running_api(workdir: Path, **settings: str) -> Iterator[str]:
     """An api process on a fresh demo database in `workdir`; yields its base URL."""
-    port = free_port()
-    env = app_environment(workdir / "assistant.db", **settings)
-    prepare_database(env)
-    process = start("api", api_command(port), env, workdir)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{url}/api/v1/practices", {"api": process}, workdir, timeout=120)
+    with _running("api", api_command, "/api/v1/practices", workdir, settings) as url:
         yield url
-    finally:
-        stop(process)
 
 
 @contextmanager
 def running_internal_api(workdir: Path, **settings: str) -> Iterator[str]:
     """The action server's listener on a fresh demo database in `workdir`; yields its base
     URL."""
+    with _running("internal", internal_api_command, "/internal/health", workdir, settings) as url:
+        yield url
+
+
+@contextmanager
+def _running(
+    name: str,
+    command: Callable[[int], list[str]],
+    ready_path: str,
+    workdir: Path,
+    settings: dict[str, str],
+) -> Iterator[str]:
     port = free_port()
     env = app_environment(workdir / "assistant.db", **settings)
     prepare_database(env)
-    process = start("internal", internal_api_command(port), env, workdir)
+    process = start(name, command(port), env, workdir)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(f"{url}/internal/health", {"internal": process}, workdir, timeout=120)
+        wait_for(f"{url}{ready_path}", {name: process}, workdir, timeout=120)
         yield url
     finally:
         stop(process)
