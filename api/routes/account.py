@@ -43,6 +43,7 @@ def change_password(
     if problems:
         if problems[0] == passwords.WRONG_CURRENT:
             limits.count(limits.sign_in_email, email_key)
+            _failed(request, session, staff, "staff.password_change_failed")
         return _password_page(request, staff, problems=problems, status_code=422)
     _changed(request, session, staff, "staff.password_changed")
     return _password_page(request, staff, problems=[], changed=True)
@@ -109,6 +110,7 @@ def turn_off_two_factor(
     )
     if not right:
         limits.count(limits.sign_in_email, email_key)
+        _failed(request, session, staff, "staff.two_factor_off_failed")
         problem = "The password or the code is not right."
         return _two_factor_page(request, staff, problem=problem, status=422)
     two_factor.turn_off(staff)
@@ -129,6 +131,19 @@ def _changed(request: Request, session: SessionDep, staff: StaffUser, action: st
     )
     session.commit()
     start_session(request, staff)
+
+
+def _failed(request: Request, session: SessionDep, staff: StaffUser, action: str) -> None:
+    """A wrong password or code on an account page: audited like a failed sign-in."""
+    record(
+        session,
+        practice_id=staff.practice_id,
+        actor=f"staff:{staff.id}",
+        action=action,
+        entity=staff,
+        details={"address": client_address(request)},
+    )
+    session.commit()
 
 
 def _two_factor_page(

@@ -86,6 +86,12 @@ def test_guessing_the_current_password_locks_like_failed_sign_ins(app: FastAPI) 
     answers = [change(nurse, f"guess number {n}", NEW)[:3] for n in range(6)]
 
     assert answers[:5] == ["422"] * 5 and answers[5] == "429"
+    # Audited as failed sign-ins are (the guesses themselves are not kept).
+    with app.state.assistant.sessions() as session:
+        failed = session.scalars(
+            select(AuditLog).where(AuditLog.action == "staff.password_change_failed")
+        ).all()
+    assert len(failed) == 5 and not any("guess" in str(row.details) for row in failed)
     # Locked for the right password too, as a sign-in is.
     assert change(nurse, DEMO_STAFF_PASSWORD, NEW).startswith("429")
 

@@ -102,7 +102,7 @@ def test_turning_it_on_needs_a_right_code(app: FastAPI, sqlite_engine: Engine) -
     assert nurse.totp_secret is None
 
 
-def test_turning_it_off_needs_the_password_and_a_code(app: FastAPI) -> None:
+def test_turning_it_off_needs_the_password_and_a_code(app: FastAPI, sqlite_engine: Engine) -> None:
     browser, secret = turned_on(app)
 
     no_password = browser.post(
@@ -115,6 +115,10 @@ def test_turning_it_off_needs_the_password_and_a_code(app: FastAPI) -> None:
     assert no_password.status_code == 422
     assert off.status_code == 200 and "Two-step sign-in is off" in off.text
     assert password_step(app)[1] == "/nurse"  # the password alone again
+    with make_session_factory(sqlite_engine)() as session:
+        actions = list(session.scalars(select(AuditLog.action).order_by(AuditLog.id)))
+    assert actions.count("staff.two_factor_off_failed") == 1
+    assert actions.index("staff.two_factor_off_failed") < actions.index("staff.two_factor_off")
 
 
 def test_wrong_codes_lock_the_account_and_every_step_is_audited(
