@@ -22,6 +22,9 @@ MODEL = models/model-$(MODEL_HASH).tar.gz
 export MODEL
 # Rasa 3.6 runs on SQLAlchemy 1.4 and warns about 2.0 on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Rasa reports usage to its makers by default, and exceptions (which can quote what a client
+# wrote) with it. Health data stays on the practice's machine: off for every Rasa we start.
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup browser train run run-prod test lint validate eval eval-sealed bench bench-cold clean announce-run
 
@@ -76,6 +79,9 @@ announce-run:
 # umask 077: the databases, Rasa's tracker and the logs it writes are readable by their owner
 # only (health details live in them).
 run: export ENVIRONMENT ?= development
+# `make eval` sends hundreds of new web chats from this machine's one address; production keeps
+# the default (10 new chats that open a case, per address and hour).
+run: export WEB_CASES_PER_ADDRESS ?= 100000/hour
 run: announce-run setup train
 	@echo "== preparing the database (var/assistant.db) and starting the processes"
 	umask 077 && $(APP_ENV)/bin/python -m assistant prepare-db

@@ -13,6 +13,10 @@ from limits.strategies import MovingWindowRateLimiter
 from assistant.settings import Settings
 
 TOO_MANY = "Too many messages in a short time. Please wait a minute and try again."
+TOO_MANY_NEW_CHATS = (
+    "Too many new chats from this connection in the last hour. Please call the practice; in an"
+    " emergency, call your emergency service now."
+)
 TOO_MANY_SIGN_INS = (
     "Too many failed sign-ins for this account or address. Wait 15 minutes and try again,"
     " or ask an admin to reset your password."
@@ -31,6 +35,9 @@ class RateLimits:
         self._limiter = MovingWindowRateLimiter(storage or storage_from_string(url))
         self.chat_sender = Rule("chat-sender", parse_many(settings.chat_rate_per_sender))
         self.chat_address = Rule("chat-address", parse_many(settings.chat_rate_per_address))
+        self.web_cases_address = Rule(
+            "web-cases-address", parse_many(settings.web_cases_per_address)
+        )
         self.sms_number = Rule("sms-number", parse_many(settings.sms_rate_per_number))
         self.sign_in_email = Rule("sign-in-email", parse_many(settings.sign_in_failures_per_email))
         self.sign_in_address = Rule(

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     rate_limit_url: str | None = None
     chat_rate_per_sender: str = "20/minute;200/day"
     chat_rate_per_address: str = "600/minute"
+    # New web chats that opened a case (and so may have paged the on-call clinician), per
+    # address: past it, that address starts no new chat for a while (its open chats go on).
+    web_cases_per_address: str = "10/hour"
     sms_rate_per_number: str = "30/minute;500/day"
     # Failed sign-ins only: a right password is never slowed down.
     sign_in_failures_per_email: str = "5/15 minutes"

@@ -79,6 +79,12 @@ def probes(
         codes = [api.post(f"/api/v1/chat/{VET}/messages", json=body).status_code for _ in range(24)]
         return 429 in codes
 
+    def paging_flood() -> bool:
+        # Each red flag in a new chat opens an emergency case and pages (dry run here).
+        body = {"text": "security probe: my dog collapsed and his gums are white"}
+        codes = [api.post(f"/api/v1/chat/{VET}/messages", json=body).status_code for _ in range(12)]
+        return 429 in codes
+
     def guessed_chat() -> bool:
         guess = {"chat_token": "web-owner-guessing-a-name"}
         replies = api.get(f"/api/v1/chat/{VET}/staff-replies", params=guess)
@@ -109,6 +115,7 @@ def probes(
         ("an unsigned SMS webhook is refused", unsigned_sms),
         ("one web chat is limited (25 messages at once)", chat_flood),
         ("a made-up chat token neither reads nor joins a chat", guessed_chat),
+        ("new chats that page the on-call clinician are limited per address", paging_flood),
         ("failed sign-ins lock the account", sign_in_lockout),
         ("an 8 MB chat message is refused", oversized_chat),
     ]

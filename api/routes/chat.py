@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api.deps import PracticeDep, SessionDep, StateDep
-from api.rate_limits import client_address
+from api.rate_limits import TOO_MANY_NEW_CHATS, client_address
 from assistant.channels.web_chat import (
     CHANNEL,
     new_chat_token,
@@ -69,7 +69,13 @@ def post_message(
 ) -> TurnOut:
     # Anyone may chat without signing in: bounded per address and per conversation, so one
     # client cannot fill the queue or keep the pager busy.
-    state.limits.hit(state.limits.chat_address, client_address(request))
+    limits, address = state.limits, client_address(request)
+    limits.hit(limits.chat_address, address)
+    # A red flag in a new chat opens a case and pages; an address that has opened its share of
+    # cases from new chats starts no more for a while (red flags in its open chats join their
+    # cases, so nothing already started is cut off).
+    if body.chat_token is None and not limits.allows(limits.web_cases_address, address):
+        raise HTTPException(status_code=429, detail=TOO_MANY_NEW_CHATS)
     chat_token = body.chat_token or new_chat_token()
     if body.chat_token is not None and web_conversation(session, practice, chat_token) is None:
         raise HTTPException(status_code=404, detail=UNKNOWN_CHAT)
@@ -83,6 +89,8 @@ def post_message(
         text=body.text,
         now=datetime.now(UTC),
     )
+    if body.chat_token is None and result.escalation is not None:
+        limits.count(limits.web_cases_address, address)
     return TurnOut.model_validate({"chat_token": chat_token, **asdict(result)})
 
 

@@ -29,6 +29,8 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
     if not database.isdigit():
         raise RasaEndpointsError(f"REDIS_URL names database {database!r}; use a number")
     return {
+        # No usage reports or exception reports to Rasa's makers from a production Rasa.
+        "RASA_TELEMETRY_ENABLED": "false",
         "ACTIONS_URL": settings.actions_url.rstrip("/"),
         "ACTION_SERVER_TOKEN": settings.action_server_token,
         "RASA_TRACKER_URL": settings.rasa_tracker_url,

@@ -65,6 +65,32 @@ def test_a_new_chat_per_message_does_not_escape_the_address_limit(app: FastAPI) 
     assert statuses == [200] * 5 + [429] * 2
 
 
+def test_an_address_that_opened_its_share_of_cases_from_new_chats_starts_no_more(
+    sqlite_engine: Engine, triage: Triage
+) -> None:
+    """Issue 18: one address could start a new chat per message and page the on-call clinician
+    with each. Cases opened from new chats are limited per address; open chats go on, and a
+    chat that opens no case does not count."""
+    app = demo_app(with_demo_data(sqlite_engine), triage, web_cases_per_address="2/hour")
+    emergency = "my dog collapsed and his gums are white"
+    with TestClient(app) as client:
+        greeting = client.post(f"/api/v1/chat/{VET}/messages", json=chat_message("hi"))
+        opened = [
+            client.post(f"/api/v1/chat/{VET}/messages", json=chat_message(emergency)).json()
+            for _ in range(2)
+        ]
+        refused = client.post(f"/api/v1/chat/{VET}/messages", json=chat_message(emergency))
+        ongoing = client.post(
+            f"/api/v1/chat/{VET}/messages",
+            json=chat_message("still not breathing right", opened[0]["chat_token"]),
+        )
+
+    assert greeting.status_code == 200 and greeting.json()["escalation"] is None
+    assert all(turn["route"] == "emergency" and turn["escalation"] for turn in opened)
+    assert refused.status_code == 429 and "call" in refused.json()["detail"]
+    assert ongoing.status_code == 200
+
+
 def test_sms_from_one_number_is_limited(app: FastAPI) -> None:
     def sms(sid: str, sender: str) -> httpx.Response:
         form = {"MessageSid": sid, "From": sender, "To": VET_NUMBER, "Body": "hi", "NumMedia": "0"}

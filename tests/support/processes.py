@@ -87,6 +87,9 @@ def app_environment(database: Path, **settings: str) -> dict[str, str]:
         **os.environ,
         "ENVIRONMENT": "development",
         "DATABASE_URL": f"sqlite:///{database}",
+        "RASA_TELEMETRY_ENABLED": "false",  # as the Makefile: nothing leaves the machine
+        # Tests open many cases from new web chats on 127.0.0.1, as `make eval` does.
+        "WEB_CASES_PER_ADDRESS": "100000/hour",
         **settings,
     }
 
