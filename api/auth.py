@@ -87,5 +87,7 @@ ClinicalCaseViewerPage = Annotated[StaffUser, Depends(requires(P.VIEW_CLINICAL_C
 PracticeManagerPage = Annotated[StaffUser, Depends(requires(P.MANAGE_PRACTICE, page=True))]
 StaffManager = Annotated[StaffUser, Depends(requires(P.MANAGE_STAFF))]
 StaffManagerPage = Annotated[StaffUser, Depends(requires(P.MANAGE_STAFF, page=True))]
+AuditReader = Annotated[StaffUser, Depends(requires(P.VIEW_AUDIT_LOG))]
+AuditReaderPage = Annotated[StaffUser, Depends(requires(P.VIEW_AUDIT_LOG, page=True))]
 # Any signed-in staff member: for pages whose data comes from routes that check a permission.
 PageStaff = Annotated[StaffUser, Depends(current_staff_for_page)]

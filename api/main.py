@@ -20,6 +20,7 @@ from api.rate_limits import RateLimits
 from api.refusals import refused
 from api.routes import (
     account,
+    admin_audit,
     admin_staff,
     admin_templates,
     api_docs,
@@ -78,6 +79,7 @@ ROUTE_MODULES = (
     twilio_status,
     admin_templates,
     admin_staff,
+    admin_audit,
     protocols,
     coordination,
     support_resources,

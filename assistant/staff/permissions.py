@@ -21,6 +21,7 @@ class Permission(StrEnum):
     APPROVE_TEMPLATES = "approve a template's words"
     MANAGE_PRACTICE = "edit support resources and read the API description"
     MANAGE_STAFF = "invite staff, send reset links, disable and enable accounts"
+    VIEW_AUDIT_LOG = "read the practice's audit log"
 
 
 P = Permission
@@ -48,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.VIEW_TEMPLATES,
             P.MANAGE_PRACTICE,
             P.MANAGE_STAFF,
+            P.VIEW_AUDIT_LOG,
         }
     ),
     "billing": frozenset({P.VIEW_BILLING, P.ANSWER_BILLING_CASES, P.VIEW_STAFF}),
