@@ -17,11 +17,13 @@ from assistant.staff import accounts, passwords, two_factor
 from assistant.staff.auth import password_matches
 
 router = APIRouter(include_in_schema=False)
+# The page of a one-time link (an invitation or a reset) that sets a password.
+SETUP_PAGE = "account_setup.html"
 
 
 @router.get("/account/password", response_class=HTMLResponse)
 def password_page(request: Request, staff: PageStaff) -> Response:
-    return _password_page(request, staff, problems=[], changed=False)
+    return _password_page(request, staff, problems=[], done=False)
 
 
 @router.post("/account/password", response_class=HTMLResponse)
@@ -43,27 +45,29 @@ def change_password(
     if problems:
         if problems[0] == passwords.WRONG_CURRENT:
             limits.count(limits.sign_in_email, email_key)
-            _failed(request, session, staff, "staff.password_change_failed")
+            _audited(request, session, staff, "staff.password_change_failed")
         return _password_page(request, staff, problems=problems, status_code=422)
     _changed(request, session, staff, "staff.password_changed")
-    return _password_page(request, staff, problems=[], changed=True)
+    return _password_page(request, staff, problems=[], done=True)
 
 
 def _password_page(
     request: Request,
-    staff: StaffUser,
+    staff: StaffUser | None,
     *,
     problems: list[str],
-    changed: bool = False,
+    done: bool = False,
     status_code: int = 200,
+    page: str = "account_password.html",
 ) -> Response:
+    """A form that sets a password (your own, or through a link: `account_setup.html`)."""
     return pages.TemplateResponse(
         request,
-        "account_password.html",
+        page,
         {
             "staff": staff,
             "problems": problems,
-            "changed": changed,
+            "done": done,
             "min_length": passwords.MIN_LENGTH,
             "max_length": passwords.MAX_LENGTH,
         },
@@ -110,7 +114,7 @@ def turn_off_two_factor(
     )
     if not right:
         limits.count(limits.sign_in_email, email_key)
-        _failed(request, session, staff, "staff.two_factor_off_failed")
+        _audited(request, session, staff, "staff.two_factor_off_failed")
         problem = "The password or the code is not right."
         return _two_factor_page(request, staff, problem=problem, status=422)
     two_factor.turn_off(staff)
@@ -121,20 +125,13 @@ def turn_off_two_factor(
 def _changed(request: Request, session: SessionDep, staff: StaffUser, action: str) -> None:
     """Audit the change, end every other session of this person, keep this one."""
     end_all_sessions(staff)
-    record(
-        session,
-        practice_id=staff.practice_id,
-        actor=f"staff:{staff.id}",
-        action=action,
-        entity=staff,
-        details={"address": client_address(request)},
-    )
-    session.commit()
+    _audited(request, session, staff, action)
     start_session(request, staff)
 
 
-def _failed(request: Request, session: SessionDep, staff: StaffUser, action: str) -> None:
-    """A wrong password or code on an account page: audited like a failed sign-in."""
+def _audited(request: Request, session: SessionDep, staff: StaffUser, action: str) -> None:
+    """One audit row for this person's account (a change, or a wrong password or code, which
+    is audited as a failed sign-in is), with the address; committed."""
     record(
         session,
         practice_id=staff.practice_id,
@@ -170,8 +167,10 @@ def setup_page(request: Request, token: str, session: SessionDep) -> Response:
     """An invitation's or a reset's one-time link: set a password (no sign-in needed)."""
     link = accounts.usable_link(session, token, datetime.now(UTC))
     if link is None:
-        return _setup_page(request, None, problems=[LINK_GONE], status_code=410)
-    return _setup_page(request, session.get_one(StaffUser, link.staff_id), problems=[])
+        return _password_page(request, None, problems=[LINK_GONE], status_code=410, page=SETUP_PAGE)
+    return _password_page(
+        request, session.get_one(StaffUser, link.staff_id), problems=[], page=SETUP_PAGE
+    )
 
 
 @router.post("/account/setup/{token}", response_class=HTMLResponse)
@@ -185,39 +184,17 @@ def set_password_from_link(
     now = datetime.now(UTC)
     link = accounts.usable_link(session, token, now)
     if link is None:
-        return _setup_page(request, None, problems=[LINK_GONE], status_code=410)
+        return _password_page(request, None, problems=[LINK_GONE], status_code=410, page=SETUP_PAGE)
     staff = session.get_one(StaffUser, link.staff_id)
     problems = accounts.set_password(session, link=link, new=new, confirm=confirm, now=now)
     if problems:
-        return _setup_page(request, staff, problems=problems, status_code=422)
+        return _password_page(request, staff, problems=problems, status_code=422, page=SETUP_PAGE)
     session.commit()
     request.session.clear()
-    return _setup_page(request, staff, problems=[], done=True)
+    return _password_page(request, staff, problems=[], done=True, page=SETUP_PAGE)
 
 
 LINK_GONE = (
     "This link has expired, was already used, or a newer one was sent. "
     "Ask an admin of your practice for a new link."
 )
-
-
-def _setup_page(
-    request: Request,
-    staff: StaffUser | None,
-    *,
-    problems: list[str],
-    done: bool = False,
-    status_code: int = 200,
-) -> Response:
-    return pages.TemplateResponse(
-        request,
-        "account_setup.html",
-        {
-            "staff": staff,
-            "problems": problems,
-            "done": done,
-            "min_length": passwords.MIN_LENGTH,
-            "max_length": passwords.MAX_LENGTH,
-        },
-        status_code=status_code,
-    )

@@ -2,6 +2,7 @@
 for every end-to-end module: tests talk to it over HTTP the way the web chat does."""
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import threading
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from twilio.request_validator import RequestValidator
 
 from assistant.channels.web_chat import chat_message
@@ -294,3 +296,26 @@ def post_status_callback(
         f"{stack.api}/twilio/status", data=params, headers={"X-Twilio-Signature": signature}
     )
     assert response.is_success, (response.status_code, response.text)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags for a headless Chromium on a machine without network or a display.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

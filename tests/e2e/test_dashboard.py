@@ -4,32 +4,19 @@ The api runs as a real process on a demo database. Cases are opened by emergency
 messages, which safety triage answers without Rasa, so no dialogue engine is needed here.
 """
 
-import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.settings import ROOT
 from tests.support import processes
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "var" / "screenshots"
-# Flags for a headless Chromium on a machine without network or a display.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -39,16 +26,6 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         workdir, RASA_URL="http://127.0.0.1:9", SLA_CHECK_SECONDS="0"
     ) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def text_in(api_url: str, practice: str, sender: str, text: str) -> dict:

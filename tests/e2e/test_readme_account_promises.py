@@ -10,7 +10,6 @@ the case page's staff list (`/api/v1/nurse/staff`) shows.
 
 import json
 import re
-import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -22,23 +21,13 @@ from pathlib import Path
 import httpx
 import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from tests.support import processes
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 CEDAR = "cedar-vet.example.org"
 HARBOR = "harbor-surgical.example.org"
@@ -63,16 +52,6 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         OUTREACH_POLL_SECONDS="0",
     ) as url:
         yield Api(url=url, database=workdir / "assistant.db")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
