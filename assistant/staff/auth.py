@@ -28,22 +28,23 @@ def authenticate(session: Session, *, email: str, password: str) -> StaffUser | 
     does not reveal which accounts exist.
     """
     staff = staff_by_email(session, email)
-    stored = staff.password_hash if staff and staff.active and staff.password_hash else None
-    try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    return staff if stored else None
+    stored = staff.password_hash if staff and staff.active else None
+    return staff if _verified(stored, password) else None
 
 
 def password_matches(staff: StaffUser, password: str) -> bool:
     """Whether `password` is this account's, as a sign-in would check it."""
+    return _verified(staff.password_hash, password)
+
+
+def _verified(stored: str | None, password: str) -> bool:
+    """Whether `password` matches the stored hash; with none stored, the same hashing work
+    is done against a dummy hash and the answer is no."""
     try:
-        return _hasher.verify(staff.password_hash or _DUMMY_HASH, password) and bool(
-            staff.password_hash
-        )
+        _hasher.verify(stored or _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return False
+    return bool(stored)
 
 
 _DUMMY_HASH = _hasher.hash("not a real password")
