@@ -23,10 +23,9 @@ from assistant.db.models import (
     StaffAlert,
     StaffUser,
 )
-from tests.e2e.test_dashboard import SCREENSHOTS, browser, sign_in
+from tests.e2e.test_dashboard import SCREENSHOTS, sign_in
 from tests.support import processes
 
-__all__ = ["browser"]  # the dashboard tests' Chromium
 pytestmark = pytest.mark.e2e
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"
 ALERT_TEXT = "No CBC on file for Pickle's chemotherapy."
