@@ -23,6 +23,9 @@ class LabResult(Base):
     """A result on file: a CBC before a chemotherapy dose, a pre-op EKG."""
 
     __tablename__ = "lab_result"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "source_id", name="uq_lab_result_practice_source"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
@@ -31,6 +34,9 @@ class LabResult(Base):
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # Its identifier in the practice's own record system (CSV export, FHIR) when imported:
+    # importing the record again updates this row instead of adding another.
+    source_id: Mapped[str | None] = mapped_column(String(120))
 
 
 class SurgicalCase(Base):

@@ -17,7 +17,10 @@ class Contact(Base):
     """The person texting: a pet owner, a patient or a caregiver."""
 
     __tablename__ = "contact"
-    __table_args__ = (UniqueConstraint("practice_id", "phone"),)
+    __table_args__ = (
+        UniqueConstraint("practice_id", "phone"),
+        UniqueConstraint("practice_id", "source_id", name="uq_contact_practice_source"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
@@ -26,6 +29,9 @@ class Contact(Base):
     last_name: Mapped[str] = mapped_column(String(100))
     consent: Mapped[str] = mapped_column(String(16), default="unknown")
     consent_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Its identifier in the practice's own record system (CSV export, FHIR) when imported:
+    # importing the record again updates this row instead of adding another.
+    source_id: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     patient_links: Mapped[list["ContactPatient"]] = relationship(back_populates="contact")
@@ -33,6 +39,9 @@ class Contact(Base):
 
 class Patient(Base):
     __tablename__ = "patient"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "source_id", name="uq_patient_practice_source"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
@@ -45,6 +54,9 @@ class Patient(Base):
     primary_clinician_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     status: Mapped[str] = mapped_column(String(24), default="active")  # PATIENT_STATUSES
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Its identifier in the practice's own record system (CSV export, FHIR) when imported:
+    # importing the record again updates this row instead of adding another.
+    source_id: Mapped[str | None] = mapped_column(String(120))
 
     contact_links: Mapped[list["ContactPatient"]] = relationship(back_populates="patient")
 

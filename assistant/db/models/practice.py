@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assistant.db.base import Base, UTCDateTime, utcnow
@@ -33,6 +33,12 @@ class Practice(Base):
     # (assistant/retention.py, applied hourly by the api). None: kept until the practice sets
     # its period, since only it knows what its records law asks of it.
     retention_days: Mapped[int | None] = mapped_column(Integer)
+    # The weekly pattern the practice file sets (assistant/practices/setup_file.py); the api
+    # turns it into dated shifts a few weeks ahead, day after day.
+    # [{"staff": email, "days": ["mon", ...], "hours": ["08:00", "17:00"]}, ...]
+    weekly_shifts: Mapped[list[Any] | None] = mapped_column(JSON)
+    # {"handover": "08:00", "rotation": [{"staff": email, "backup": email}, ...]}
+    on_call_rota: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     staff: Mapped[list["StaffUser"]] = relationship(back_populates="practice")
@@ -40,6 +46,9 @@ class Practice(Base):
 
 class StaffUser(Base):
     __tablename__ = "staff_user"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "source_id", name="uq_staff_user_practice_source"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), index=True)
@@ -56,6 +65,9 @@ class StaffUser(Base):
     # turned on, and the last 30-second step whose code was used, so no code works twice.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Its identifier in the practice's own record system (CSV export, FHIR) when imported:
+    # importing the record again updates this row instead of adding another.
+    source_id: Mapped[str | None] = mapped_column(String(120))
 
     practice: Mapped[Practice] = relationship(back_populates="staff")
 

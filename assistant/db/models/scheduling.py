@@ -48,6 +48,7 @@ class Appointment(Base):
             sqlite_where=text("status = 'booked'"),
             postgresql_where=text("status = 'booked'"),
         ),
+        UniqueConstraint("practice_id", "source_id", name="uq_appointment_practice_source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +70,9 @@ class Appointment(Base):
     drug: Mapped[str | None] = mapped_column(String(80))
     # Set when staff mark the visit complete; the treatment summary follows.
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Its identifier in the practice's own record system (CSV export, FHIR) when imported:
+    # importing the record again updates this row instead of adding another.
+    source_id: Mapped[str | None] = mapped_column(String(120))
 
 
 class AppointmentTimeClaim(Base):
