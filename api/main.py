@@ -54,6 +54,7 @@ from assistant.messaging.outbox import deliver_pending
 from assistant.messaging.twilio_gateway import make_gateway
 from assistant.outreach.caps import OutreachLimits
 from assistant.outreach.scheduler import OutreachScheduler
+from assistant.practices.schedules import extend_schedules
 from assistant.retention import apply_retention_periods, tracker_engine
 from assistant.safety.triage import Triage
 from assistant.secure_defaults import refuse_to_run_open
@@ -171,7 +172,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While the api is up: deliver the outbox, page again for overdue cases, put a case with
     an undelivered staff reply back in the queue, fetch the pictures clients sent, answer SMS
     that wait (for Rasa, or after a crash), send what coordination rules say is due, and remove
-    what is older than each practice's retention period."""
+    what is older than each practice's retention period, and date each practice's weekly shifts
+    and on-call rota a few weeks ahead."""
     state: AppState = app.state.assistant
     # Sync endpoints run in this thread pool. A web-chat turn waits in it for Rasa, whose
     # actions call back into the api's internal endpoints, which need threads of their own:
@@ -191,6 +193,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         (_apply_retention, state.settings.retention_check_seconds),
         # An approval written by another api worker, or words edited on disk.
         (_reload_changed_templates, state.settings.template_check_seconds),
+        # Each practice file's weekly shifts and on-call rota, dated a few weeks ahead.
+        (_extend_schedules, state.settings.schedule_extend_seconds),
     )
     for job, seconds in jobs:
         if seconds > 0:
@@ -240,6 +244,14 @@ def _apply_retention(state: AppState) -> None:
     for slug, report in reports.items():
         if any(asdict(report).values()):
             logger.info("retention removed for %s: %s", slug, asdict(report))
+
+
+def _extend_schedules(state: AppState) -> None:
+    with state.sessions() as session:
+        added = extend_schedules(session, datetime.now(UTC))
+        session.commit()
+    for slug, count in added.items():
+        logger.info("shifts and on-call turns added for %s: %d", slug, count)
 
 
 def _reload_changed_templates(state: AppState) -> None:

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # Seconds between applications of each practice's retention period (assistant/retention.py);
     # 0 turns it off.
     retention_check_seconds: float = 3600
+    # Seconds between datings of each practice file's weekly shifts and on-call rota for the
+    # coming weeks (assistant/practices/schedules.py); 0 turns it off.
+    schedule_extend_seconds: float = 3600
     # Seconds between checks of templates/ for changes another worker or an editor made; 0 off.
     template_check_seconds: float = 5
     # Where a picture may be fetched from (with the account's credentials): Twilio's API

@@ -1,4 +1,6 @@
-"""Load the fictional practices in `data.yml` into an empty database."""
+"""Load the fictional practices into an empty database: each practice's setup through its
+practice file in `examples/` (the same path a real practice takes), then its records from
+`data.yml`."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,35 +23,34 @@ from assistant.db.models import (
     Invoice,
     InvoiceLine,
     LabResult,
-    OnCallShift,
     Patient,
     Payment,
     Practice,
     PreAuthorization,
     StaffUser,
-    SupportResource,
 )
-from assistant.practices.details import PRACTICE_FIELDS
+from assistant.practices.apply import apply_practice_file
+from assistant.practices.setup_file import read_practice_file
 from assistant.scheduling.claims import claim_time
+from assistant.settings import ROOT
 from assistant.staff.auth import hash_password
 from assistant.yaml_files import read_yaml
 
 DATA_FILE = Path(__file__).with_name("data.yml")
-SUPPORT_RESOURCES_FILE = Path(__file__).with_name("support_resources.yml")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SHIFT_DAYS = 30
+EXAMPLES_DIR = ROOT / "examples"
 # Every demo staff account signs in with this password (the accounts and people are fictional).
 DEMO_STAFF_PASSWORD = "demo-password"
 
 # (local date, starts_at UTC, ends_at UTC)
 ShiftSlot = tuple[date, datetime, datetime]
+ACTOR = "demo"
 
 
 def load_demo_data(session: Session, *, today: date) -> bool:
     """Insert the demo practices unless any practice exists; True when rows were added.
 
-    Shifts run for 30 days from `today`, appointments fall in the 2 weeks after it. The caller
-    commits.
+    Shifts and on-call turns run for 30 days from `today` (the practice file's horizon),
+    appointments fall in the 2 weeks after it. The caller commits.
     """
     if session.scalar(select(Practice.id).limit(1)) is not None:
         return False
@@ -61,29 +62,27 @@ def load_demo_data(session: Session, *, today: date) -> bool:
 
 
 def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
-    practice = Practice(
-        **{field: spec[field] for field in PRACTICE_FIELDS},
-        retention_days=spec.get("retention_days"),
-    )
-    session.add(practice)
-    session.flush()  # most tables hold plain foreign-key ids, so ids are needed from here on
-    zone = ZoneInfo(practice.timezone)
+    setup = read_practice_file(EXAMPLES_DIR / f"{spec['slug']}.yml")
+    if setup.kind != spec["kind"]:
+        raise ValueError(f"{spec['slug']}: data.yml says {spec['kind']}, its file {setup.kind}")
+    zone = ZoneInfo(setup.timezone)
+    # As if loaded at the first moment of `today`, so its shifts are all still to come.
+    start_of_day = datetime.combine(today, time(0), tzinfo=zone).astimezone(UTC)
+    practice = apply_practice_file(session, setup, now=start_of_day, actor=ACTOR).practice
 
     # One shared, published password for the fictional demo staff (README); hashed once.
     password_hash = hash_password(DEMO_STAFF_PASSWORD)
     staff = {
-        s["ref"]: StaffUser(
-            practice_id=practice.id,
-            name=s["name"],
-            email=s["email"],
-            role=s["role"],
-            phone=s["phone"],
-            password_hash=password_hash,
-        )
-        for s in spec["staff"]
+        ref: session.scalars(select(StaffUser).where(StaffUser.email == email)).one()
+        for ref, email in spec["staff"].items()
     }
+    for person in staff.values():
+        person.password_hash = password_hash
     types = {
-        t["code"]: AppointmentType(practice_id=practice.id, **t) for t in spec["appointment_types"]
+        t.code: t
+        for t in session.scalars(
+            select(AppointmentType).where(AppointmentType.practice_id == practice.id)
+        )
     }
     # Demo clients settled their consent a month ago; "unknown" ones never answered.
     consent_settled_at = _at(today - timedelta(days=30), "12:00", zone)
@@ -98,34 +97,18 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
         )
         for c in spec["contacts"]
     }
-    session.add_all([*staff.values(), *types.values(), *contacts.values()])
+    session.add_all(contacts.values())
     session.flush()
 
-    slots: dict[str, list[ShiftSlot]] = {}
-    for shift in spec["shifts"]:
-        person = staff[shift["staff"]]
-        for offset in range(SHIFT_DAYS):
-            day = today + timedelta(days=offset)
-            if WEEKDAYS[day.weekday()] not in shift["days"]:
-                continue
-            start, end = (_at(day, hhmm, zone) for hhmm in shift["hours"])
-            session.add(ClinicianShift(staff_id=person.id, starts_at=start, ends_at=end))
-            slots.setdefault(shift["staff"], []).append((day, start, end))
-
-    rota = spec["on_call"]
-    for offset in range(SHIFT_DAYS):
-        day = today + timedelta(days=offset)
-        turn = rota["rotation"][offset % len(rota["rotation"])]
-        starts_at = _at(day, rota["handover"], zone)
-        session.add(
-            OnCallShift(
-                practice_id=practice.id,
-                staff_id=staff[turn["staff"]].id,
-                backup_staff_id=staff[turn["backup"]].id,
-                starts_at=starts_at,
-                ends_at=_at(day + timedelta(days=1), rota["handover"], zone),
+    slots: dict[str, list[ShiftSlot]] = {
+        ref: [
+            (shift.starts_at.astimezone(zone).date(), shift.starts_at, shift.ends_at)
+            for shift in session.scalars(
+                select(ClinicianShift).where(ClinicianShift.staff_id == person.id)
             )
-        )
+        ]
+        for ref, person in staff.items()
+    }
 
     patients: dict[str, Patient] = {}
     for p in spec["patients"]:
@@ -297,10 +280,6 @@ def _load_coordination(
                 recorded_at=noon - timedelta(days=lab["days_ago"]),
             )
         )
-    if spec.get("support_resources"):
-        resources = read_yaml(SUPPORT_RESOURCES_FILE)
-        for position, resource in enumerate(resources):
-            session.add(SupportResource(practice_id=practice.id, position=position, **resource))
     for c in spec.get("cases", []):
         surgery_at = _at(today + timedelta(days=c["surgery_in_days"]), "07:30", zone)
         # Opened a month before the surgery, as a real case would have been.

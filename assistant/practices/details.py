@@ -5,8 +5,8 @@ import phonenumbers
 from assistant.db.models import Practice
 from assistant.practices.hours import describe
 
-# The columns of a practice that a practice file (the demo data, a template lint's sample)
-# gives directly.
+# The columns of a practice that its practice file (examples/*.yml) gives as they are
+# (the template lint renders with them).
 PRACTICE_FIELDS = (
     "slug",
     "name",

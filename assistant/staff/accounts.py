@@ -52,8 +52,9 @@ def invite(
         raise Invalid("that is not an e-mail address")
     if not name or len(name) > 200:
         raise Invalid("give the person's name (at most 200 characters)")
-    if staff_by_email(session, email) is not None:
-        raise Conflict("an account with this e-mail exists; send it a reset link instead")
+    existing = staff_by_email(session, email)
+    if existing is not None:
+        return _invite_listed(session, existing, practice, role, actor, base_url, now)
     staff = StaffUser(
         practice_id=practice.id,
         name=name,
@@ -65,6 +66,26 @@ def invite(
     )
     session.add(staff)
     session.flush()
+    link = _issue(session, staff, "invite", actor=actor, base_url=base_url, now=now)
+    _audit(session, staff, actor, "staff.invited", {"role": role})
+    return link
+
+
+def _invite_listed(
+    session: Session,
+    staff: StaffUser,
+    practice: Practice,
+    role: str,
+    actor: str,
+    base_url: str,
+    now: datetime,
+) -> IssuedLink:
+    """Someone the practice file listed (no password yet) gets their invitation; anyone
+    else with an account is sent a reset link instead."""
+    if staff.practice_id != practice.id or staff.password_hash is not None or not staff.active:
+        raise Conflict("an account with this e-mail exists; send it a reset link instead")
+    if staff.role != role:
+        raise Conflict(f"this person is a {staff.role} in the practice file; change it there")
     link = _issue(session, staff, "invite", actor=actor, base_url=base_url, now=now)
     _audit(session, staff, actor, "staff.invited", {"role": role})
     return link

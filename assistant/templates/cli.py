@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_lint(registry: TemplateRegistry) -> list[lint.Problem]:
-    practices = lint.sample_practices(ROOT / "assistant" / "demo" / "data.yml")
+    practices = lint.sample_practices(ROOT / "examples")
     return (
         lint.lint_templates(registry, practices)
         + lint.lint_domain_responses(lint.load_domain_responses(ROOT / "domain"), registry)

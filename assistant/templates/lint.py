@@ -13,6 +13,7 @@ import textstat
 from assistant.db.models import Practice
 from assistant.messaging.sms_text import MAX_SEGMENTS_PER_MESSAGE, count_segments
 from assistant.practices.details import PRACTICE_FIELDS, template_values
+from assistant.practices.setup_file import read_practice_file
 from assistant.templates.registry import (
     KIND_OF_PREFIX,
     KIND_PREFIX,
@@ -102,12 +103,10 @@ class Problem:
         return f"{self.where}: {self.what}"
 
 
-def sample_practices(demo_data: Path) -> list[Practice]:
-    """The demo practices, unsaved: real names, numbers and hours to render templates with."""
-    document = read_yaml(demo_data)
-    return [
-        Practice(**{field: p[field] for field in PRACTICE_FIELDS}) for p in document["practices"]
-    ]
+def sample_practices(examples: Path) -> list[Practice]:
+    """The example practices, unsaved: real names, numbers and hours to render templates with."""
+    files = (read_practice_file(path) for path in sorted(examples.glob("*.yml")))
+    return [Practice(**{field: getattr(f, field) for field in PRACTICE_FIELDS}) for f in files]
 
 
 def lint_templates(registry: TemplateRegistry, practices: list[Practice]) -> list[Problem]:

@@ -179,11 +179,18 @@ def test_the_first_admin_of_a_practice_is_invited_from_the_command_line(
     try:
         assert cli(["staff", "invite", email, "--role", "admin", "--name", "Ana Ruiz",
                     "--practice", OTHER_ADMIN_PRACTICE]) == 0  # fmt: skip
+        first_link = capsys.readouterr().out.strip().splitlines()[-1]
+        # Asked again before a password is set: a new invitation, and the first one is void.
+        assert cli(["staff", "invite", email, "--role", "admin", "--name", "Ana Ruiz",
+                    "--practice", OTHER_ADMIN_PRACTICE]) == 0  # fmt: skip
         link = capsys.readouterr().out.strip().splitlines()[-1]
+        assert link != first_link
+        assert set_password(app, first_link) != 200
+        assert set_password(app, link) == 200
+        # Once the person has a password, an invitation is refused: a reset link is the way.
         assert cli(["staff", "invite", email, "--role", "admin", "--name", "Ana Ruiz",
                     "--practice", OTHER_ADMIN_PRACTICE]) == 2  # fmt: skip
         assert "exists" in capsys.readouterr().out
-        assert set_password(app, link) == 200
         assert cli(["staff", "list", "--practice", OTHER_ADMIN_PRACTICE]) == 0
         assert f"{email}\tadmin\tAna Ruiz\tactive, password set" in capsys.readouterr().out
     finally:

@@ -9,7 +9,7 @@ from assistant.templates import lint
 from assistant.templates.cli import run_lint
 from assistant.templates.registry import TemplateRegistry, content_sha256
 
-PRACTICES = lint.sample_practices(ROOT / "assistant" / "demo" / "data.yml")
+PRACTICES = lint.sample_practices(ROOT / "examples")
 
 
 def test_shipped_templates_responses_and_actions_pass_the_lint() -> None:
