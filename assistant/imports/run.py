@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -122,6 +123,10 @@ def import_exports(
             by_kind[_KIND_OF_RECORD[type(rec)]].append(rec)
 
     practice_id, slug = practice.id, practice.slug
+    # A write first: it holds the practice's row, so two imports into one practice take
+    # turns, and on SQLite it opens the transaction (pysqlite begins one only at a write), so
+    # the rows' savepoints nest inside it instead of each committing on its own.
+    session.execute(update(Practice).where(Practice.id == practice_id).values(slug=slug))
     for kind in KINDS:
         seen: dict[Any, Record] = {}
         for rec in by_kind[kind]:

@@ -31,12 +31,14 @@ def apply_appointment(
     kind = _visit_type(session, practice, rec.type_code)
     clinician = staff_for(session, practice, rec.provider)
     current = by_source_id(session, Appointment, practice, rec.source_id)
-    if current is not None and current.status == "rescheduled":
-        current = _after_moves_here(session, practice, current, rec)
     if current is None:
         _create(session, practice, rec, patient, kind, clinician, now=now)
         return "created"
-    return _update(session, practice, current, rec, patient, kind, clinician, now=now)
+    if current.status != "rescheduled":
+        return _update(session, practice, current, rec, patient, kind, clinician, now=now)
+    current = _after_moves_here(session, practice, current, rec)
+    _update(session, practice, current, rec, patient, kind, clinician, now=now)
+    return "updated"  # the source id moved to the visit it became, at least
 
 
 def _create(
