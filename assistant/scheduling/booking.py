@@ -101,10 +101,12 @@ def reschedule(
     starts_at: datetime,
     idempotency_key: str,
     now: datetime,
+    clinician_id: int | None = None,
 ) -> Appointment:
     """Move a booking: a new row (rescheduled_from_id) replaces it, the old one becomes
     'rescheduled' and frees its time, all or nothing. A protocol treatment keeps the protocol's
-    spacing (SpacingViolation) and takes its same-day CBC along."""
+    spacing (SpacingViolation) and takes its same-day CBC along. With `clinician_id` (a move
+    recorded in the practice's own system) only that clinician takes the new time."""
     existing = _by_key(session, idempotency_key)
     if existing is not None:
         return existing
@@ -126,12 +128,20 @@ def reschedule(
                 old.status = "rescheduled"
                 release_time(session, old)
         session.flush()
-        others = [c for c in _eligible_ids(session, kind) if c != appointment.clinician_id]
-        working = [
-            c
-            for c in [appointment.clinician_id, *others]
-            if _fits_shift(session, c, starts_at, ends_at)
-        ]
+        eligible = _eligible_ids(session, kind)
+        if clinician_id is not None:
+            if clinician_id not in eligible:
+                raise InvalidBooking(f"that clinician does not do {kind.name}")
+            if not _fits_shift(session, clinician_id, starts_at, ends_at):
+                raise InvalidBooking("that time is outside the clinician's shift")
+            working = [clinician_id]
+        else:
+            others = [c for c in eligible if c != appointment.clinician_id]
+            working = [
+                c
+                for c in [appointment.clinician_id, *others]
+                if _fits_shift(session, c, starts_at, ends_at)
+            ]
         if not working:
             raise InvalidBooking(f"no one does {kind.name} at that time")
         moved = None
