@@ -8,7 +8,8 @@ on the key, and the second one's insert fails and is rolled back. An open alert 
 raises any more (the missing result came in) is resolved.
 
 A client message goes to each contact of the patient who has not opted out (a contact whose
-consent is unknown gave the practice this number for care: the healthcare exemption), only
+consent is unknown gave the practice this number for care: the healthcare exemption; but one
+imported from the practice's records with no stated consent waits for its opt-in), only
 inside the practice's sending hours and within the caps; otherwise it waits for a later run,
 until its moment has passed (then it is recorded as expired, for the coordination page).
 Within one run, rules earlier in the list take a contact's message of the day first.
@@ -143,7 +144,7 @@ class OutreachScheduler:
         contact = session.scalars(
             select(Contact).where(Contact.id == contact_id).with_for_update()
         ).one()
-        if contact.consent == "opted_out":
+        if not _may_be_texted_first(contact):
             session.rollback()
             return
         if now >= item.expires_at:
@@ -280,6 +281,15 @@ def _resolve_stale_alerts(
     )
     session.commit()
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _may_be_texted_first(contact: Contact) -> bool:
+    """Not opted out; and a contact imported from the practice's records whose consent the
+    source did not state waits for its opt-in (issue 19): an export's numbers may be old or
+    shared, unlike one a client gave us themselves."""
+    if contact.consent == "opted_out":
+        return False
+    return not (contact.consent == "unknown" and contact.source_id is not None)
 
 
 def _may_receive(patient: Patient, item: ClientMessage) -> bool:

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import Appointment, AppointmentTimeClaim, OutboxMessage
+from assistant.imports.run import export_files
 from assistant.outreach.caps import OutreachLimits
 from assistant.scheduling.booking import reschedule
-from tests.assistant.imports.conftest import NOW, csv_file, local, run_import
+from tests.assistant.imports.conftest import NOW, SAMPLE, csv_file, local, run_import
 from tests.assistant.outreach.support import outreach_keys, scheduler
 
 APPOINTMENTS = "Appt ID,Patient ID,Date,Time,Type,Provider,Status"
@@ -107,3 +108,33 @@ def test_a_cancelled_visit_is_not_booked_again_by_a_stale_export(demo: Session) 
     assert stale.counts["appointments"]["refused"] == 1
     assert "was cancelled here" in stale.problems[0].reason
     assert _visit(demo, "A-7003").status == "cancelled"
+
+
+def test_an_imported_client_with_no_stated_consent_gets_no_reminder_until_opting_in(
+    demo: Session,
+) -> None:
+    """Issue 19: nothing proactive to an imported contact whose consent is unknown."""
+    from assistant.db.models import Contact
+
+    no_column = csv_file(
+        "clients.csv",
+        "Client ID,First Name,Last Name,Mobile Phone",
+        "C-1001,Olivia,Brennan,(224) 555-0140",
+    )
+    others = [f for f in export_files([SAMPLE]) if f.name != "clients.csv"]
+    run_import(demo, [no_column, *others])
+    chemo = _visit(demo, "A-7001")
+    owner = demo.scalars(select(Contact).where(Contact.phone == MAPLE_OWNER)).one()
+    assert owner.consent == "unknown"
+
+    scheduler(limits=OutreachLimits(per_day=5, per_week=20)).run(demo, now=TWO_DAYS_BEFORE)
+    assert (
+        demo.scalars(select(OutboxMessage).where(OutboxMessage.to_number == MAPLE_OWNER)).all()
+        == []
+    )
+
+    owner.consent = "opted_in"  # the client texted START
+    demo.commit()
+    scheduler(limits=OutreachLimits(per_day=5, per_week=20)).run(demo, now=TWO_DAYS_BEFORE)
+    reminded = [k for k in outreach_keys(demo) if k.startswith(f"previsit-d2-appt-{chemo.id}:")]
+    assert len(reminded) == 1
