@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-import phonenumbers
+from assistant.phone_numbers import NotAPhoneNumber, region_of, to_e164
 
 YES = frozenset({"y", "yes", "true", "1", "opted in", "opt in"})
 NO = frozenset({"n", "no", "false", "0", "opted out", "opt out"})
@@ -18,18 +18,14 @@ class BadValue(ValueError):
 def phone_e164(text: str, *, country: str) -> str:
     """`(312) 555-0142` -> `+13125550142` for a practice in `country` (two letters)."""
     try:
-        number = phonenumbers.parse(text, country)
-    except phonenumbers.NumberParseException as exc:
-        raise BadValue(f"bad phone number {text!r}") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise BadValue(f"bad phone number {text!r}: not a valid number in {country}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return to_e164(text, region=country)
+    except NotAPhoneNumber as exc:
+        raise BadValue(f"bad phone number {text!r}: not a valid number in {country}") from exc
 
 
 def practice_country(practice_phone: str) -> str:
     """The region of the practice's own phone number (US for +1 312 ...)."""
-    region = phonenumbers.region_code_for_number(phonenumbers.parse(practice_phone))
-    return region or "US"
+    return region_of(practice_phone)
 
 
 def calendar_date(text: str, formats: Sequence[str]) -> date:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
 import yaml
 from pydantic import (
     AfterValidator,
@@ -23,6 +22,8 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+
+from assistant.phone_numbers import NotAPhoneNumber, to_e164
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A file bigger than this is not a practice's setup.
@@ -40,13 +41,12 @@ def _clock(value: str) -> str:
 
 def _e164(value: str) -> str:
     """A full international number such as +13125550100."""
+    if not value.startswith("+"):
+        raise ValueError('write the number with its country code, e.g. "+13125550100"')
     try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError('write the number with its country code, e.g. "+13125550100"') from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"{value} is not a valid phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return to_e164(value, region=None)
+    except NotAPhoneNumber:
+        raise ValueError(f"{value} is not a valid phone number") from None
 
 
 def _dialable(value: str) -> str:

@@ -9,7 +9,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import phonenumbers
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,7 @@ from assistant import audit
 from assistant.db.models import Practice, StaffLink, StaffUser
 from assistant.db.models.practice import STAFF_ROLES
 from assistant.errors import Conflict, Invalid, NotFound
+from assistant.phone_numbers import NotAPhoneNumber, to_e164
 from assistant.staff import passwords
 from assistant.staff.auth import hash_password, staff_by_email
 
@@ -188,12 +188,9 @@ def _e164(phone: str) -> str:
     if not phone.strip():
         return ""
     try:
-        number = phonenumbers.parse(phone, "US")
-    except phonenumbers.NumberParseException as exc:
-        raise Invalid(f"{phone!r} is not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise Invalid(f"{phone!r} is not a valid phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return to_e164(phone)
+    except NotAPhoneNumber as exc:
+        raise Invalid(str(exc)) from exc
 
 
 def _audit(
