@@ -27,6 +27,7 @@ from api.routes import (
     billing,
     chat,
     coordination,
+    front_desk,
     health,
     nurse,
     pages,
@@ -83,7 +84,9 @@ ROUTE_MODULES = (
     admin_audit,
     protocols,
     coordination,
+    front_desk,
     support_resources,
+    front_desk,
 )
 
 

@@ -22,6 +22,7 @@ class Permission(StrEnum):
     MANAGE_PRACTICE = "edit support resources and read the API description"
     MANAGE_STAFF = "invite staff, send reset links, disable and enable accounts"
     VIEW_AUDIT_LOG = "read the practice's audit log"
+    EDIT_RECORDS = "add and change clients, patients and visits by hand"
 
 
 P = Permission
@@ -33,6 +34,7 @@ _CLINICAL_WORK = {
     P.VIEW_PATIENT_PLANS,
     P.UPDATE_PATIENT_PLANS,
     P.VIEW_TEMPLATES,
+    P.EDIT_RECORDS,
 }
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "nurse": frozenset(_CLINICAL_WORK),
@@ -50,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.MANAGE_PRACTICE,
             P.MANAGE_STAFF,
             P.VIEW_AUDIT_LOG,
+            P.EDIT_RECORDS,
         }
     ),
     "billing": frozenset({P.VIEW_BILLING, P.ANSWER_BILLING_CASES, P.VIEW_STAFF}),
