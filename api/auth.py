@@ -89,5 +89,8 @@ StaffManager = Annotated[StaffUser, Depends(requires(P.MANAGE_STAFF))]
 StaffManagerPage = Annotated[StaffUser, Depends(requires(P.MANAGE_STAFF, page=True))]
 AuditReader = Annotated[StaffUser, Depends(requires(P.VIEW_AUDIT_LOG))]
 AuditReaderPage = Annotated[StaffUser, Depends(requires(P.VIEW_AUDIT_LOG, page=True))]
+PatientRecordExporter = Annotated[StaffUser, Depends(requires(P.EXPORT_PATIENT_RECORD))]
+TextBookingsExporter = Annotated[StaffUser, Depends(requires(P.EXPORT_TEXT_BOOKINGS))]
+PracticeRecordsExporter = Annotated[StaffUser, Depends(requires(P.EXPORT_PRACTICE_RECORDS))]
 # Any signed-in staff member: for pages whose data comes from routes that check a permission.
 PageStaff = Annotated[StaffUser, Depends(current_staff_for_page)]

@@ -27,6 +27,7 @@ from api.routes import (
     billing,
     chat,
     coordination,
+    exports,
     health,
     nurse,
     pages,
@@ -83,6 +84,7 @@ ROUTE_MODULES = (
     protocols,
     coordination,
     support_resources,
+    exports,
 )
 
 

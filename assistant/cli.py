@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.db.migrate import upgrade_to_head
 from assistant.db.provision import create_database_if_missing
+from assistant.exports import cli as exports_cli
 from assistant.secure_defaults import write_secrets_file
 from assistant.settings import ROOT, get_settings
 from assistant.staff import cli as staff_cli
@@ -280,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     secrets_file.add_argument("file", type=Path)
     templates_cli.add_parser(commands)
     staff_cli.add_parser(commands)
+    exports_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     if args.command == "prepare-db":
@@ -289,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         return templates_cli.run(args)
     if args.command == "staff":
         return staff_cli.run(args)
+    if args.command == "export":
+        return exports_cli.run(args)
     if args.command == "outreach":
         return run_outreach(args.at)
     if args.command == "create-databases":
