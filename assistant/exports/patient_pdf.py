@@ -89,7 +89,9 @@ def _case_heading(pdf: _RecordPdf, record: CaseRecord, zone: ZoneInfo) -> None:
 
 def _message(pdf: _RecordPdf, row: TimelineRow) -> None:
     delivery = f", text {row.delivery.replace('_', ' ')}" if row.delivery else ""
-    pdf.paragraph(f"{_when(row.at)}, {row.direction}, {row.who} ({row.role}){delivery}", size=8)
+    who = row.who if row.who == row.role else f"{row.who} ({row.role})"
+    pdf.ln(1.5)
+    pdf.paragraph(f"{_when(row.at)}, {row.direction}, {who}{delivery}", size=8)
     pdf.paragraph(row.text, size=10)
 
 
