@@ -455,7 +455,12 @@ def test_a_period_too_long_backwards_or_unreadable_is_refused_with_a_reason(
 
 
 def book_by_text(
-    internal: TestClient, conversation_id: str, type_code: str, choice: str, key: str
+    internal: TestClient,
+    conversation_id: str,
+    type_code: str,
+    choice: str,
+    key: str,
+    move_visit_id: int | None = None,
 ) -> dict[str, Any]:
     base = f"/internal/v1/conversations/{conversation_id}"
     offered = internal.post(
@@ -472,6 +477,7 @@ def book_by_text(
             "text": choice,
             "when": "next week",
             "idempotency_key": key,
+            "move_visit_id": move_visit_id,
         },
         headers=AUTH,
     ).json()
@@ -507,6 +513,7 @@ def test_bookings_by_text_are_appointments_for_a_human_practice(
         f"/internal/v1/conversations/{linda}/visits/{dropped['id']}/cancel", headers=AUTH
     )
     assert cancelled.status_code == 200
+    moved = book_by_text(internal, linda, "wound_check", "3", "linda:3", move_visit_id=kept["id"])
 
     with signed_in(app, HUMAN_NURSE) as nurse:
         response = nurse.get(
@@ -516,17 +523,23 @@ def test_bookings_by_text_are_appointments_for_a_human_practice(
     assert response.status_code == 200, response.text
     bundle = Bundle.model_validate_json(response.content)
     visits = {entry.resource.id: entry.resource for entry in bundle.entry or []}
-    assert set(visits) == {f"appointment-{kept['id']}", f"appointment-{dropped['id']}"}
-    booked, gone = visits[f"appointment-{kept['id']}"], visits[f"appointment-{dropped['id']}"]
-    assert (booked.status, gone.status) == ("booked", "cancelled")
+    assert set(visits) == {f"appointment-{v['id']}" for v in (kept, dropped, moved)}
+    assert [visits[f"appointment-{v['id']}"].status for v in (kept, dropped, moved)] == [
+        "cancelled",  # moved: its replacement is booked
+        "cancelled",
+        "booked",
+    ]
     db.expire_all()
-    for resource, visit in ((booked, kept), (gone, dropped)):
+    for visit in (kept, dropped, moved):
+        resource = visits[f"appointment-{visit['id']}"]
         stored = db.get_one(Appointment, visit["id"])
         assert resource.start == stored.starts_at and resource.end == stored.ends_at
         actors = [p.actor for p in resource.participant]
         assert actors[0].type == "Patient" and actors[0].display == "Linda Chen"
         assert "by text by Linda Chen" in resource.comment
-    assert gone.cancelationReason.text == "cancelled by text"
+    assert visits[f"appointment-{dropped['id']}"].cancelationReason.text == "cancelled by text"
+    assert visits[f"appointment-{kept['id']}"].cancelationReason.text == "moved by text"
+    assert f"replaces appointment {kept['id']}" in visits[f"appointment-{moved['id']}"].comment
     exported = audit_rows(db, "patient.record_exported")
     assert [r.entity_id for r in exported] == [str(patient_named(db, "Linda Chen").id)]
 
