@@ -4,6 +4,7 @@ The DejaVu Sans font is embedded (only the letters used), so names like "Ramíre
 scripts print as written; a character the font lacks prints as the replacement mark (the
 CSV keeps every character)."""
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +20,9 @@ from assistant.exports.timeline import TimelineRow, timeline
 FONTS = Path(__file__).parent / "fonts"
 FONT = "dejavu"
 REPLACEMENT = "\ufffd"
+# fontTools logs each font table it drops while fpdf2 subsets the font, at INFO: a dozen lines
+# per PDF in the api's log, none of use.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 
 class _RecordPdf(FPDF):
