@@ -91,5 +91,8 @@ AuditReader = Annotated[StaffUser, Depends(requires(P.VIEW_AUDIT_LOG))]
 AuditReaderPage = Annotated[StaffUser, Depends(requires(P.VIEW_AUDIT_LOG, page=True))]
 RecordsEditor = Annotated[StaffUser, Depends(requires(P.EDIT_RECORDS))]
 RecordsEditorPage = Annotated[StaffUser, Depends(requires(P.EDIT_RECORDS, page=True))]
+PatientRecordExporter = Annotated[StaffUser, Depends(requires(P.EXPORT_PATIENT_RECORD))]
+TextBookingsExporter = Annotated[StaffUser, Depends(requires(P.EXPORT_TEXT_BOOKINGS))]
+PracticeRecordsExporter = Annotated[StaffUser, Depends(requires(P.EXPORT_PRACTICE_RECORDS))]
 # Any signed-in staff member: for pages whose data comes from routes that check a permission.
 PageStaff = Annotated[StaffUser, Depends(current_staff_for_page)]

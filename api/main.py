@@ -27,6 +27,7 @@ from api.routes import (
     billing,
     chat,
     coordination,
+    exports,
     front_desk,
     health,
     nurse,
@@ -84,9 +85,9 @@ ROUTE_MODULES = (
     admin_audit,
     protocols,
     coordination,
-    front_desk,
     support_resources,
     front_desk,
+    exports,
 )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from assistant.db.engine import make_engine, make_session_factory
 from assistant.db.migrate import upgrade_to_head
 from assistant.db.provision import create_database_if_missing
+from assistant.exports import cli as exports_cli
 from assistant.imports import cli as imports_cli
 from assistant.practices import cli as practice_cli
 from assistant.secure_defaults import write_secrets_file
@@ -284,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     staff_cli.add_parser(commands)
     practice_cli.add_parser(commands)
     imports_cli.add_parser(commands)
+    exports_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     if args.command == "prepare-db":
@@ -297,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         return practice_cli.run(args)
     if args.command == "import":
         return imports_cli.run(args)
+    if args.command == "export":
+        return exports_cli.run(args)
     if args.command == "outreach":
         return run_outreach(args.at)
     if args.command == "create-databases":

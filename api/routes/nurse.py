@@ -29,6 +29,7 @@ from assistant.db.models import (
 )
 from assistant.db.models.escalation import CaseStatus
 from assistant.escalation import casework
+from assistant.exports.case_records import patient_of_case
 from assistant.messaging import outbox
 from assistant.staff import permissions
 
@@ -78,6 +79,10 @@ class MessageOut(BaseModel):
 class CaseDetail(CaseSummary):
     channel: str
     contact_name: str | None
+    # The patient the case is about, when it can be told (the contact's only patient, or the
+    # one their messages name); its record downloads from /api/v1/exports/patients/{id}/...
+    patient_id: int | None
+    patient_name: str | None
     resolution_note: str | None
     messages: list[MessageOut]
 
@@ -279,10 +284,13 @@ def _detail(session: SessionDep, e: Escalation) -> CaseDetail:
         s.id: s.name
         for s in session.scalars(select(StaffUser).where(StaffUser.practice_id == e.practice_id))
     }
+    patient = patient_of_case(session, e)
     return CaseDetail(
         **case_summary(session, e, datetime.now(UTC)).model_dump(),
         channel=conversation.channel,
         contact_name=f"{contact.first_name} {contact.last_name}" if contact else None,
+        patient_id=patient.id if patient else None,
+        patient_name=patient.name if patient else None,
         resolution_note=e.resolution_note,
         messages=[
             MessageOut(

@@ -12,6 +12,7 @@ from api.deps import SessionDep
 from api.routes.pages import pages
 from assistant.audit import record_read
 from assistant.db.models import OutboxMessage, Practice
+from assistant.staff import permissions
 
 router = APIRouter(include_in_schema=False)
 NURSE_QUEUE = {"queue_title": "nurse queue", "queue_api": "/api/v1/nurse/queue"}
@@ -38,8 +39,11 @@ def billing_queue_page(request: Request, staff: PageStaff, session: SessionDep) 
 @router.get("/nurse/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: int, staff: PageStaff, session: SessionDep) -> Response:
     practice = session.get_one(Practice, staff.practice_id)
+    may_export = permissions.allowed(staff.role, permissions.Permission.EXPORT_PATIENT_RECORD)
     return pages.TemplateResponse(
-        request, "nurse_case.html", {"staff": staff, "practice": practice, "case_id": case_id}
+        request,
+        "nurse_case.html",
+        {"staff": staff, "practice": practice, "case_id": case_id, "may_export": may_export},
     )
 
 

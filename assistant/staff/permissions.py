@@ -23,6 +23,10 @@ class Permission(StrEnum):
     MANAGE_STAFF = "invite staff, send reset links, disable and enable accounts"
     VIEW_AUDIT_LOG = "read the practice's audit log"
     EDIT_RECORDS = "add and change clients, patients and visits by hand"
+    # Exports copy health details out of the assistant into the practice's own records.
+    EXPORT_PATIENT_RECORD = "export one patient's cases and messages (CSV, PDF, FHIR)"
+    EXPORT_TEXT_BOOKINGS = "export the visits clients booked, moved or cancelled by text"
+    EXPORT_PRACTICE_RECORDS = "export every resolved case of the practice for a period (FHIR)"
 
 
 P = Permission
@@ -37,7 +41,7 @@ _CLINICAL_WORK = {
     P.EDIT_RECORDS,
 }
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    "nurse": frozenset(_CLINICAL_WORK),
+    "nurse": frozenset(_CLINICAL_WORK | {P.EXPORT_PATIENT_RECORD, P.EXPORT_TEXT_BOOKINGS}),
     "oncologist": frozenset(_CLINICAL_WORK | {P.APPROVE_TEMPLATES}),
     "surgeon": frozenset(_CLINICAL_WORK | {P.APPROVE_TEMPLATES}),
     "admin": frozenset(
@@ -53,6 +57,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.MANAGE_STAFF,
             P.VIEW_AUDIT_LOG,
             P.EDIT_RECORDS,
+            P.EXPORT_PATIENT_RECORD,
+            P.EXPORT_TEXT_BOOKINGS,
+            # The whole practice's transcripts at once: the admin, who answers for the
+            # practice's records, and whose every export is in the audit log.
+            P.EXPORT_PRACTICE_RECORDS,
         }
     ),
     "billing": frozenset({P.VIEW_BILLING, P.ANSWER_BILLING_CASES, P.VIEW_STAFF}),
