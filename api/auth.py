@@ -89,5 +89,7 @@ StaffManager = Annotated[StaffUser, Depends(requires(P.MANAGE_STAFF))]
 StaffManagerPage = Annotated[StaffUser, Depends(requires(P.MANAGE_STAFF, page=True))]
 AuditReader = Annotated[StaffUser, Depends(requires(P.VIEW_AUDIT_LOG))]
 AuditReaderPage = Annotated[StaffUser, Depends(requires(P.VIEW_AUDIT_LOG, page=True))]
+RecordImporter = Annotated[StaffUser, Depends(requires(P.IMPORT_RECORDS))]
+RecordImporterPage = Annotated[StaffUser, Depends(requires(P.IMPORT_RECORDS, page=True))]
 # Any signed-in staff member: for pages whose data comes from routes that check a permission.
 PageStaff = Annotated[StaffUser, Depends(current_staff_for_page)]

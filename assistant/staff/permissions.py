@@ -22,6 +22,7 @@ class Permission(StrEnum):
     MANAGE_PRACTICE = "edit support resources and read the API description"
     MANAGE_STAFF = "invite staff, send reset links, disable and enable accounts"
     VIEW_AUDIT_LOG = "read the practice's audit log"
+    IMPORT_RECORDS = "import records from the practice system's CSV exports"
 
 
 P = Permission
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.MANAGE_PRACTICE,
             P.MANAGE_STAFF,
             P.VIEW_AUDIT_LOG,
+            P.IMPORT_RECORDS,
         }
     ),
     "billing": frozenset({P.VIEW_BILLING, P.ANSWER_BILLING_CASES, P.VIEW_STAFF}),
