@@ -156,9 +156,7 @@ def test_all_or_nothing_writes_nothing_when_a_row_is_refused(
         "clients.csv", CLIENTS_HEADER, "C-1,Ada,Byrne,(312) 555-0188,Y", "C-2,Bo,Cole,,Y"
     )
 
-    response = upload(
-        signed_in(app, VET_ADMIN), [clients], dry_run=False, all_or_nothing="true"
-    )
+    response = upload(signed_in(app, VET_ADMIN), [clients], dry_run=False, all_or_nothing="true")
 
     assert response.status_code == 200, response.text
     assert response.json()["applied"] is False
