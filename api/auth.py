@@ -94,5 +94,7 @@ RecordsEditorPage = Annotated[StaffUser, Depends(requires(P.EDIT_RECORDS, page=T
 PatientRecordExporter = Annotated[StaffUser, Depends(requires(P.EXPORT_PATIENT_RECORD))]
 TextBookingsExporter = Annotated[StaffUser, Depends(requires(P.EXPORT_TEXT_BOOKINGS))]
 PracticeRecordsExporter = Annotated[StaffUser, Depends(requires(P.EXPORT_PRACTICE_RECORDS))]
+RecordImporter = Annotated[StaffUser, Depends(requires(P.IMPORT_RECORDS))]
+RecordImporterPage = Annotated[StaffUser, Depends(requires(P.IMPORT_RECORDS, page=True))]
 # Any signed-in staff member: for pages whose data comes from routes that check a permission.
 PageStaff = Annotated[StaffUser, Depends(current_staff_for_page)]

@@ -21,6 +21,7 @@ from api.refusals import refused
 from api.routes import (
     account,
     admin_audit,
+    admin_imports,
     admin_staff,
     admin_templates,
     api_docs,
@@ -83,6 +84,7 @@ ROUTE_MODULES = (
     admin_templates,
     admin_staff,
     admin_audit,
+    admin_imports,
     protocols,
     coordination,
     support_resources,
@@ -163,7 +165,8 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)
     app.add_middleware(OriginCheck, public_base_url=settings.public_base_url)
-    app.add_middleware(BodyLimit)
+    # The records import takes uploads: the one path with a larger limit of its own.
+    app.add_middleware(BodyLimit, larger={admin_imports.API: admin_imports.UPLOAD_LIMIT})
     app.add_exception_handler(SignInRequired, _redirect_to_sign_in)
     app.add_exception_handler(Refused, refused)
     for module in ROUTE_MODULES:

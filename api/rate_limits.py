@@ -22,6 +22,10 @@ TOO_MANY_SIGN_INS = (
     " or ask an admin to reset your password."
 )
 
+TOO_MANY_IMPORTS = (
+    "Too many imports into this practice in a short time. Wait a while and try again."
+)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -42,6 +46,9 @@ class RateLimits:
         self.sign_in_email = Rule("sign-in-email", parse_many(settings.sign_in_failures_per_email))
         self.sign_in_address = Rule(
             "sign-in-address", parse_many(settings.sign_in_failures_per_address)
+        )
+        self.record_imports = Rule(
+            "record-imports", parse_many(settings.record_imports_per_practice)
         )
 
     def hit(self, rule: Rule, key: str, detail: str = TOO_MANY) -> None:

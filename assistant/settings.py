@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     # Failed sign-ins only: a right password is never slowed down.
     sign_in_failures_per_email: str = "5/15 minutes"
     sign_in_failures_per_address: str = "20/15 minutes"
+    # Uploads to the records import (the admin page), dry runs included, per practice.
+    record_imports_per_practice: str = "30/hour"
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     # Seconds between fetches of the pictures clients sent by MMS; 0 turns it off.

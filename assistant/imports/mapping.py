@@ -131,6 +131,17 @@ def load_mapping(path: Path | None) -> Mapping:
     return mapping_from_text(path.read_text(encoding="utf-8"), name=path.name)
 
 
+def mapping_from_bytes(data: bytes, *, name: str) -> Mapping:
+    """A mapping file as uploaded (the admin page): the same limits and checks as on disk."""
+    if len(data) > MAX_MAPPING_BYTES:
+        raise Invalid(f"{name}: a mapping file is at most {MAX_MAPPING_BYTES} bytes")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Invalid(f"{name}: not UTF-8 text ({exc})") from exc
+    return mapping_from_text(text, name=name)
+
+
 def mapping_from_text(text: str, *, name: str) -> Mapping:
     try:
         spec = yaml.safe_load(text) or {}

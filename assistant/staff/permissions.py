@@ -27,6 +27,7 @@ class Permission(StrEnum):
     EXPORT_PATIENT_RECORD = "export one patient's cases and messages (CSV, PDF, FHIR)"
     EXPORT_TEXT_BOOKINGS = "export the visits clients booked, moved or cancelled by text"
     EXPORT_PRACTICE_RECORDS = "export every resolved case of the practice for a period (FHIR)"
+    IMPORT_RECORDS = "import records from the practice system's CSV exports"
 
 
 P = Permission
@@ -62,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             # The whole practice's transcripts at once: the admin, who answers for the
             # practice's records, and whose every export is in the audit log.
             P.EXPORT_PRACTICE_RECORDS,
+            P.IMPORT_RECORDS,
         }
     ),
     "billing": frozenset({P.VIEW_BILLING, P.ANSWER_BILLING_CASES, P.VIEW_STAFF}),
