@@ -143,7 +143,11 @@ def test_a_bad_row_is_reported_with_its_file_line_and_reason_and_the_good_rows_g
     assert response.status_code == 200, response.text
     report = response.json()
     assert report["refused_rows"] == [
-        {"file": "clients-december.csv", "line": 3, "reason": "bad phone number 'not a number'"}
+        {
+            "file": "clients-december.csv",
+            "line": 3,
+            "reason": "bad phone number 'not a number': not a valid number in US",
+        }
     ]
     assert report["counts"]["clients"] == {"created": 1, "updated": 0, "unchanged": 0, "refused": 1}
     assert imported_rows(sqlite_engine)["contact"] == 1

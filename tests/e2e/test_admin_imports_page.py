@@ -81,7 +81,9 @@ def test_an_admin_checks_imports_and_sees_a_bad_row(
 
     refused = page.locator("#refused tr")
     expect(refused).to_have_count(1)
-    expect(refused.nth(0)).to_have_text("clients-new.csv3bad phone number 'not a number'")
+    expect(refused.nth(0)).to_have_text(
+        "clients-new.csv3bad phone number 'not a number': not a valid number in US"
+    )
     expect(page.locator(count("clients", "created"))).to_have_text("1")
     expect(page.locator(count("clients", "refused"))).to_have_text("1")
     expect(page.locator("#outcome")).to_contain_text("1 row(s) refused and left out")
