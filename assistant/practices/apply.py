@@ -204,20 +204,28 @@ def _appointment_types(
                     f"appointment type {kind.code} {name}: {getattr(row, name)!r} -> {value!r}"
                 )
                 setattr(row, name, value)
+    zone = ZoneInfo(practice.timezone)
     for code, row in have.items():  # in the database, not in the file
-        visits = session.scalar(
-            select(func.count())
-            .select_from(Appointment)
+        visits = session.execute(
+            select(Appointment, Patient.name)
+            .join(Patient, Patient.id == Appointment.patient_id)
             .where(Appointment.appointment_type_id == row.id)
-        )
-        if visits:
-            refusals.append(
-                f"appointment_types: {code} is not in the file but {visits} visits use it; "
-                "keep it in the file"
-            )
-        else:
+            .order_by(Appointment.starts_at.desc())
+        ).all()
+        if not visits:
             session.delete(row)
             report.changes.append(f"appointment type {code}: removed")
+            continue
+        named = "; ".join(
+            f"{patient}, {visit.starts_at.astimezone(zone):%a %d %b %Y %H:%M} ({visit.status}, "
+            f"visit {visit.id})"
+            for visit, patient in visits[:5]
+        )
+        more = f" and {len(visits) - 5} more" if len(visits) > 5 else ""
+        refusals.append(
+            f"appointment_types: {code} is not in the file but visits use it: {named}{more}; "
+            "keep it in the file"
+        )
 
 
 def _shifts(

@@ -1,0 +1,50 @@
+"""Issue 19's end to end: a client the practice imported from its own system's CSV export
+books a visit by text through the real stack (signed SMS, Rasa, actions, api, outbox)."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Stack
+from tests.support import processes
+from tests.support.processes import ROOT
+
+pytestmark = pytest.mark.e2e
+VET = "+13125550101"  # Cedar Veterinary Oncology's SMS number
+MAPPING = ROOT / "examples" / "records" / "cedar-vet" / "mapping.yml"
+OLIVE = "+12245550199"
+
+
+def _export(directory: Path) -> Path:
+    """A practice system's export of one new client and her dog, as the sample is shaped."""
+    directory.mkdir()
+    (directory / "clients.csv").write_text(
+        "Client ID,First Name,Last Name,Mobile Phone,Email,SMS Opt In\n"
+        "C-5001,Olive,Marsh,(224) 555-0199,olive.marsh@example.org,Y\n"
+    )
+    (directory / "patients.csv").write_text(
+        "Patient ID,Patient Name,Species,Breed,Sex,Birth Date,Diagnosis\n"
+        "P-5001,Tofu,dog,Shiba Inu,MN,03/08/2018,cutaneous lymphoma\n"
+    )
+    (directory / "links.csv").write_text("Client ID,Patient ID,Relationship\nC-5001,P-5001,Owner\n")
+    return directory
+
+
+def test_an_imported_client_books_a_recheck_by_text(stack: Stack, tmp_path: Path) -> None:
+    imported = subprocess.run(
+        [str(processes.APP_PYTHON), "-m", "assistant", "import", "csv",
+         "--practice", "cedar-vet-oncology", "--mapping", str(MAPPING),
+         str(_export(tmp_path / "export"))],
+        cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+
+    asked = stack.text("i need to book a recheck for tofu", sender=OLIVE, to=VET)
+    offered = stack.text("Tofu Marsh", sender=OLIVE, to=VET)
+    booked = stack.text("1", sender=OLIVE, to=VET)
+
+    assert [t for t, _ in asked] == ["vet.booking.ask_identity"]
+    assert [t for t, _ in offered] == ["both.booking.offer_times"]
+    assert [t for t, _ in booked] == ["both.booking.booked"]
+    assert "Recheck exam for Tofu on" in booked[0][1]
