@@ -13,25 +13,29 @@ from sqlalchemy.orm import Session
 
 from assistant.coordination import surgical_cases
 from assistant.db.models import (
-    Appointment,
-    AppointmentType,
     Claim,
     ClinicianShift,
-    Contact,
-    ContactPatient,
     InsurancePolicy,
     Invoice,
     InvoiceLine,
-    LabResult,
     Patient,
     Payment,
     Practice,
     PreAuthorization,
     StaffUser,
 )
+from assistant.imports import upsert
+from assistant.imports import visits as visits_upsert
+from assistant.imports.records import (
+    AppointmentRecord,
+    ContactRecord,
+    LabResultRecord,
+    LinkRecord,
+    Origin,
+    PatientRecord,
+)
 from assistant.practices.apply import apply_practice_file
 from assistant.practices.setup_file import read_practice_file
-from assistant.scheduling.claims import claim_time
 from assistant.settings import ROOT
 from assistant.staff.auth import hash_password
 from assistant.yaml_files import read_yaml
@@ -44,6 +48,7 @@ DEMO_STAFF_PASSWORD = "demo-password"
 # (local date, starts_at UTC, ends_at UTC)
 ShiftSlot = tuple[date, datetime, datetime]
 ACTOR = "demo"
+DEMO_ORIGIN = Origin(file="assistant/demo/data.yml", line=0)
 
 
 def load_demo_data(session: Session, *, today: date) -> bool:
@@ -78,27 +83,57 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
     }
     for person in staff.values():
         person.password_hash = password_hash
-    types = {
-        t.code: t
-        for t in session.scalars(
-            select(AppointmentType).where(AppointmentType.practice_id == practice.id)
-        )
-    }
-    # Demo clients settled their consent a month ago; "unknown" ones never answered.
-    consent_settled_at = _at(today - timedelta(days=30), "12:00", zone)
-    contacts = {
-        c["ref"]: Contact(
-            practice_id=practice.id,
-            phone=c["phone"],
-            first_name=c["first_name"],
-            last_name=c["last_name"],
-            consent=c["consent"],
-            consent_changed_at=None if c["consent"] == "unknown" else consent_settled_at,
-        )
-        for c in spec["contacts"]
-    }
-    session.add_all(contacts.values())
-    session.flush()
+
+    # The records come in as a practice system's export would, through the import's own
+    # upserts (assistant/imports), each with a "demo-" source id. "unknown" consent is what an
+    # export that does not say gives: nothing proactive until the client opts in.
+    def imported(apply: Any, records: list[Any]) -> None:
+        for rec in records:
+            apply(session, practice, rec, now=start_of_day, actor=ACTOR)
+
+    imported(
+        upsert.apply_contact,
+        [
+            ContactRecord(
+                origin=DEMO_ORIGIN,
+                source_id=f"demo-{c['ref']}",
+                first_name=c["first_name"],
+                last_name=c["last_name"],
+                phone=c["phone"],
+                consent=None if c["consent"] == "unknown" else c["consent"],
+            )
+            for c in spec["contacts"]
+        ],
+    )
+    imported(
+        upsert.apply_patient,
+        [
+            PatientRecord(
+                origin=DEMO_ORIGIN,
+                source_id=_patient_id(p["name"]),
+                name=p["name"],
+                species=p.get("species"),
+                breed=p.get("breed"),
+                date_of_birth=p["date_of_birth"],  # YAML reads 2017-05-14 as a date
+                diagnosis=p["diagnosis"],
+                clinician=staff[p["clinician"]].email,
+            )
+            for p in spec["patients"]
+        ],
+    )
+    imported(
+        upsert.apply_link,
+        [
+            LinkRecord(
+                origin=DEMO_ORIGIN,
+                client_source_id=f"demo-{ref}",
+                patient_source_id=_patient_id(p["name"]),
+                relationship=kind,
+            )
+            for p in spec["patients"]
+            for ref, kind in p["contacts"].items()
+        ],
+    )
 
     slots: dict[str, list[ShiftSlot]] = {
         ref: [
@@ -109,50 +144,43 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
         ]
         for ref, person in staff.items()
     }
-
-    patients: dict[str, Patient] = {}
-    for p in spec["patients"]:
-        patient = Patient(
-            practice_id=practice.id,
-            kind="animal" if practice.kind == "veterinary" else "human",
-            name=p["name"],
-            species=p.get("species"),
-            breed=p.get("breed"),
-            date_of_birth=p["date_of_birth"],  # YAML reads 2017-05-14 as a date
-            diagnosis=p["diagnosis"],
-            primary_clinician_id=staff[p["clinician"]].id,
-            status="active",
-        )
-        for ref, kind in p["contacts"].items():
-            session.add(
-                ContactPatient(contact=contacts[ref], patient=patient, relationship_kind=kind)
-            )
-        patients[p["name"]] = patient
-    session.add_all(patients.values())
-    session.flush()
-
-    for a in spec["appointments"]:
+    visits = []
+    for number, a in enumerate(spec["appointments"], 1):
         # Only shifts after today, so no demo booking is already in the past when loaded.
         upcoming = sorted(s for s in slots[a["clinician"]] if s[0] > today)
-        day, shift_start, shift_end = upcoming[a["shift"]]
-        kind = types[a["type"]]
-        start = _at(day, a["at"], zone)
-        end = start + timedelta(minutes=kind.duration_minutes)
-        if not shift_start <= start < end <= shift_end:
-            raise ValueError(f"demo appointment {a} does not fit its clinician's shift")
-        appointment = Appointment(
-            practice_id=practice.id,
-            patient_id=patients[a["patient"]].id,
-            appointment_type_id=kind.id,
-            clinician_id=staff[a["clinician"]].id,
-            starts_at=start,
-            ends_at=end,
-            status="booked",
+        day, _, _ = upcoming[a["shift"]]
+        visits.append(
+            AppointmentRecord(
+                origin=DEMO_ORIGIN,
+                source_id=f"demo-visit-{number}",
+                patient_source_id=_patient_id(a["patient"]),
+                type_code=a["type"],
+                provider=staff[a["clinician"]].email,
+                starts_at=_at(day, a["at"], zone),
+                status="booked",
+            )
         )
-        session.add(appointment)
-        session.flush()
-        # The demo schedule holds its time like any booking, so nothing can be booked over it.
-        claim_time(session, appointment)
+    # Booked like any visit: the clinician's shift and role, the time held once.
+    imported(visits_upsert.apply_appointment, visits)
+    noon = _at(today, "12:00", zone)
+    imported(
+        upsert.apply_lab_result,
+        [
+            LabResultRecord(
+                origin=DEMO_ORIGIN,
+                source_id=f"demo-lab-{number}",
+                patient_source_id=_patient_id(lab["patient"]),
+                test_code=lab["test"],
+                collected_at=noon - timedelta(days=lab["days_ago"]),
+            )
+            for number, lab in enumerate(spec.get("coordination", {}).get("labs", []), 1)
+        ],
+    )
+    session.flush()
+    patients = {
+        p.name: p
+        for p in session.scalars(select(Patient).where(Patient.practice_id == practice.id))
+    }
 
     if "billing" in spec:
         _load_billing(session, spec["billing"], practice, patients, today, zone)
@@ -270,16 +298,6 @@ def _load_coordination(
     """Lab results, grief-support resources and surgical cases, built through the same
     functions staff use (so the checklists follow `case_rules.yml`)."""
     noon = _at(today, "12:00", zone)
-    for lab in spec.get("labs", []):
-        session.add(
-            LabResult(
-                practice_id=practice.id,
-                patient_id=patients[lab["patient"]].id,
-                test_code=lab["test"],
-                collected_at=noon - timedelta(days=lab["days_ago"]),
-                recorded_at=noon - timedelta(days=lab["days_ago"]),
-            )
-        )
     for c in spec.get("cases", []):
         surgery_at = _at(today + timedelta(days=c["surgery_in_days"]), "07:30", zone)
         # Opened a month before the surgery, as a real case would have been.
@@ -321,6 +339,10 @@ def _load_coordination(
             received = noon - timedelta(days=c["pathology_received_days_ago"])
             surgical_cases.record_pathology(session, case=case, received_at=received)
     session.flush()
+
+
+def _patient_id(name: str) -> str:
+    return "demo-" + "-".join(name.lower().split())
 
 
 def _procedure(written: str) -> dict[str, Any]:

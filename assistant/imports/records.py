@@ -43,6 +43,8 @@ class PatientRecord:
     breed: str | None
     date_of_birth: date | None
     diagnosis: str | None
+    # The primary clinician: an e-mail or the staff member's source id (None: left as is).
+    clinician: str | None = None
 
 
 @dataclass(frozen=True)

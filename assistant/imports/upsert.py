@@ -124,6 +124,8 @@ def apply_patient(
     }
     if rec.diagnosis is not None:  # a report without the column keeps what staff wrote
         fields["diagnosis"] = rec.diagnosis
+    if rec.clinician is not None:
+        fields["primary_clinician_id"] = staff_for(session, practice, rec.clinician).id
     patient = by_source_id(session, Patient, practice, rec.source_id)
     if patient is None:
         session.add(
