@@ -4,9 +4,10 @@ importing it again reports everything unchanged and changes no row."""
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from assistant.db.engine import make_session_factory
 from assistant.db.models import (
     Appointment,
     AppointmentType,
@@ -18,9 +19,10 @@ from assistant.db.models import (
     Practice,
     StaffUser,
 )
+from assistant.demo import load_demo_data
 from assistant.imports.fhir.run import import_bundles, read_bundle_files
 from assistant.imports.report import ImportReport
-from tests.assistant.imports.conftest import NOW
+from tests.assistant.imports.conftest import NOW, TODAY
 from tests.assistant.imports.fhir_support import HARBOR, SAMPLE_BUNDLE, options
 from tests.assistant.imports.test_sample import _snapshot
 
@@ -150,3 +152,18 @@ def test_importing_it_again_reports_everything_unchanged_and_changes_no_row(
     audits = demo.scalars(select(AuditLog).where(AuditLog.action == "records.imported")).all()
     assert len(audits) == 2
     assert audits[0].details["resources_read"]["Appointment"] == 4
+
+
+def test_the_sample_bundle_imports_on_postgresql_too(postgres_engine: Engine) -> None:
+    factory = make_session_factory(postgres_engine)
+    with factory() as loader:
+        load_demo_data(loader, today=TODAY)
+        loader.commit()
+    with factory() as session:
+        first = import_sample(session)
+        again = import_sample(session)
+
+    assert first.problems == [] and first.counts == EXPECTED
+    assert {kind: c["unchanged"] for kind, c in again.counts.items()} == {
+        kind: c["created"] + c["updated"] for kind, c in EXPECTED.items()
+    }
