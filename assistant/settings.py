@@ -4,6 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,11 @@ class Settings(BaseSettings):
     # Where a picture may be fetched from (with the account's credentials): Twilio's API
     # only, so a MediaUrl can never send the credentials, or a request, anywhere else.
     twilio_media_url_prefixes: list[str] = ["https://api.twilio.com/"]
+    # The practice's FHIR R4 server for `python -m assistant import fhir --server`
+    # (docs/records.md), e.g. https://ehr.example.org/fhir, and the bearer token it gave us.
+    # The token is a secret: SecretStr keeps it out of reprs, and it is never logged.
+    fhir_base_url: str | None = None
+    fhir_token: SecretStr | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     api_port: int = 8000
     templates_dir: Path = ROOT / "templates"

@@ -1,16 +1,21 @@
-"""The plain records a CSV row becomes, before anything touches the database.
+"""The plain records a CSV row or a FHIR resource becomes, before anything touches the
+database.
 
 Each keeps its identifier in the source system (`source_id`) and where it came from
-(`origin`), so a refusal can name the file and line.
+(`origin`), so a refusal can name the file and line (or the FHIR resource).
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-# The order an import applies them in: each kind refers only to kinds before it.
+# The kinds of CSV export, in the order an import applies them: each kind refers only to
+# kinds before it.
 KINDS = ("clients", "patients", "links", "appointments", "labs")
 Kind = Literal["clients", "patients", "links", "appointments", "labs"]
+# Every kind of record, in the order they are applied: a FHIR source also names which of our
+# staff its practitioners are, and its appointments refer to them.
+RECORD_KINDS = ("staff", *KINDS)
 
 Consent = Literal["opted_in", "opted_out"]
 VisitStatus = Literal["booked", "cancelled", "completed"]
@@ -18,10 +23,21 @@ VisitStatus = Literal["booked", "cancelled", "completed"]
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a record was read: the file's name and the line its row starts on."""
+    """Where a record was read: the file's name and the line its row starts on; for FHIR, the
+    Bundle (or "server"), the entry's number in it and the resource (`Patient/example`)."""
 
     file: str
     line: int
+    resource: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffRecord:
+    """One of our staff as the source knows them: matched by e-mail, given the source's id."""
+
+    origin: Origin
+    source_id: str
+    emails: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -77,4 +93,6 @@ class LabResultRecord:
     collected_at: datetime  # UTC
 
 
-Record = ContactRecord | PatientRecord | LinkRecord | AppointmentRecord | LabResultRecord
+Record = (
+    StaffRecord | ContactRecord | PatientRecord | LinkRecord | AppointmentRecord | LabResultRecord
+)

@@ -1,4 +1,5 @@
 """One import: read every file, apply its records in one transaction, report, audit.
+The FHIR import (`assistant.imports.fhir`) reads Bundles instead and shares the rest.
 
 Files are read first; a file that cannot be read at all (a missing column, the wrong
 encoding) refuses the whole import. Then the records are applied kind by kind (clients,
@@ -24,12 +25,14 @@ from assistant.imports.csv_files import Context, FileRefused, kind_of, read_expo
 from assistant.imports.mapping import Mapping
 from assistant.imports.records import (
     KINDS,
+    RECORD_KINDS,
     AppointmentRecord,
     ContactRecord,
     LabResultRecord,
     LinkRecord,
     PatientRecord,
     Record,
+    StaffRecord,
 )
 from assistant.imports.report import ImportReport, Outcome
 from assistant.imports.upsert import (
@@ -38,6 +41,7 @@ from assistant.imports.upsert import (
     apply_lab_result,
     apply_link,
     apply_patient,
+    apply_staff,
 )
 from assistant.imports.values import practice_country
 from assistant.imports.visits import apply_appointment
@@ -47,6 +51,7 @@ AUDIT_ACTION = "records.imported"
 
 Apply = Callable[..., Outcome]
 _KIND_OF_RECORD: dict[type, str] = {
+    StaffRecord: "staff",
     ContactRecord: "clients",
     PatientRecord: "patients",
     LinkRecord: "links",
@@ -54,12 +59,20 @@ _KIND_OF_RECORD: dict[type, str] = {
     LabResultRecord: "labs",
 }
 _APPLY: dict[str, Apply] = {
+    "staff": apply_staff,
     "clients": apply_contact,
     "patients": apply_patient,
     "links": apply_link,
     "appointments": apply_appointment,
     "labs": apply_lab_result,
 }
+
+
+def records_by_kind(records: Iterable[Record]) -> dict[str, list[Record]]:
+    out: dict[str, list[Record]] = {kind: [] for kind in RECORD_KINDS}
+    for rec in records:
+        out[_KIND_OF_RECORD[type(rec)]].append(rec)
+    return out
 
 
 @dataclass(frozen=True)
@@ -122,21 +135,35 @@ def import_exports(
         for rec in contents.records:
             by_kind[_KIND_OF_RECORD[type(rec)]].append(rec)
 
+    apply_records(session, practice, by_kind, report, now=now, actor=actor)
+    return finish(session, practice, report, actor=actor)
+
+
+def apply_records(
+    session: Session,
+    practice: Practice,
+    by_kind: dict[str, list[Record]],
+    report: ImportReport,
+    *,
+    now: datetime,
+    actor: str,
+) -> None:
+    """Apply the records kind by kind (staff, clients, patients, links, appointments, labs),
+    each in a savepoint, counting each outcome in `report`; commits nothing."""
     practice_id, slug = practice.id, practice.slug
     # A write first: it holds the practice's row, so two imports into one practice take
     # turns, and on SQLite it opens the transaction (pysqlite begins one only at a write), so
     # the rows' savepoints nest inside it instead of each committing on its own.
     session.execute(update(Practice).where(Practice.id == practice_id).values(slug=slug))
-    for kind in KINDS:
+    for kind in RECORD_KINDS:
         seen: dict[Any, Record] = {}
-        for rec in by_kind[kind]:
+        for rec in by_kind.get(kind, []):
             first = seen.setdefault(_identity(rec), rec)
             if first is not rec:
                 if _same_link(first, rec):  # a patient report and a link report agree
                     report.count(kind, "unchanged")
                 else:
-                    where = f"{first.origin.file} line {first.origin.line}"
-                    report.refuse(kind, rec.origin, f"{_named(rec)} appears again ({where})")
+                    report.refuse(kind, rec.origin, f"{_named(rec)} appears again ({_at(first)})")
                 continue
             try:
                 with session.begin_nested():
@@ -149,17 +176,31 @@ def import_exports(
                 report.count(kind, outcome)
     report.problems.sort(key=lambda p: (p.file, p.line))
 
-    report.applied = not dry_run and not (all_or_nothing and report.refused)
+
+def finish(
+    session: Session,
+    practice: Practice,
+    report: ImportReport,
+    *,
+    actor: str,
+    when_applied: Callable[[], None] | None = None,
+) -> ImportReport:
+    """Commit the applied records, or roll them back (a dry run, or all-or-nothing with a
+    refusal), and audit the import unless it was a dry run. `when_applied` runs in the same
+    transaction just before an applied import commits."""
+    practice_id, slug = practice.id, practice.slug
+    report.applied = not report.dry_run and not (report.all_or_nothing and report.refused)
     if not report.applied:
         session.rollback()
-    if not dry_run:  # what was imported, or tried, stays in the audit log
-        practice = session.get_one(Practice, practice_id)
+    elif when_applied is not None:
+        when_applied()
+    if not report.dry_run:  # what was imported, or tried, stays in the audit log
         audit(
             session,
             practice_id=practice_id,
             actor=actor,
             action=AUDIT_ACTION,
-            entity=practice,
+            entity=session.get_one(Practice, practice_id),
             details={"practice": slug, **report.summary()},
         )
     session.commit()
@@ -178,6 +219,12 @@ def _same_link(first: Record, again: Record) -> bool:
         and isinstance(again, LinkRecord)
         and first.relationship == again.relationship
     )
+
+
+def _at(rec: Record) -> str:
+    if rec.origin.resource is not None:
+        return f"{rec.origin.file} entry {rec.origin.line}"
+    return f"{rec.origin.file} line {rec.origin.line}"
 
 
 def _named(rec: Record) -> str:

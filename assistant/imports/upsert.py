@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 
 from assistant.audit import record as audit
 from assistant.db.models import Contact, ContactPatient, LabResult, Patient, Practice, StaffUser
-from assistant.imports.records import ContactRecord, LabResultRecord, LinkRecord, PatientRecord
+from assistant.imports.records import (
+    ContactRecord,
+    LabResultRecord,
+    LinkRecord,
+    PatientRecord,
+    StaffRecord,
+)
 from assistant.imports.report import Outcome
 
 
@@ -47,6 +53,43 @@ def staff_for(session: Session, practice: Practice, provider: str) -> StaffUser:
             "under providers: in the mapping file)"
         )
     return staff
+
+
+def apply_staff(
+    session: Session, practice: Practice, rec: StaffRecord, *, now: datetime, actor: str
+) -> Outcome:
+    """The source's id for one of our staff, found by e-mail. Staff themselves come from the
+    practice file: an unknown e-mail is refused, never added."""
+    lowered = [email.lower() for email in rec.emails]
+    staff = session.scalars(
+        select(StaffUser).where(
+            StaffUser.practice_id == practice.id, func.lower(StaffUser.email).in_(lowered)
+        )
+    ).first()
+    if staff is None:
+        named = ", ".join(rec.emails) if rec.emails else "no e-mail"
+        raise RowRefused(
+            f"no staff member here with e-mail {named}; add them to the practice file, or "
+            "give the practitioner their e-mail in the source"
+        )
+    if staff.source_id == rec.source_id:
+        return "unchanged"
+    holder = by_source_id(session, StaffUser, practice, rec.source_id)
+    if holder is not None:
+        raise RowRefused(f"{rec.source_id} is already {holder.email} here")
+    if staff.source_id is not None:
+        raise RowRefused(f"{staff.email} is already {staff.source_id} here")
+    staff.source_id = rec.source_id
+    audit(
+        session,
+        practice_id=practice.id,
+        actor=actor,
+        action="staff.source_linked",
+        entity=staff,
+        details={"source_id": rec.source_id},
+    )
+    session.flush()
+    return "updated"
 
 
 def apply_contact(

@@ -23,6 +23,7 @@ from assistant.db.models.messaging import InboxMessage, OutboxMessage, Picture
 from assistant.db.models.oncall import OnCallShift
 from assistant.db.models.people import Contact, ContactPatient, Patient
 from assistant.db.models.practice import Practice, StaffLink, StaffUser
+from assistant.db.models.records import FhirSyncState
 from assistant.db.models.scheduling import (
     Appointment,
     AppointmentTimeClaim,
@@ -44,6 +45,7 @@ __all__ = [
     "ContactPatient",
     "Conversation",
     "Escalation",
+    "FhirSyncState",
     "InboxMessage",
     "InsurancePolicy",
     "Invoice",
