@@ -48,3 +48,28 @@ def test_an_imported_client_books_a_recheck_by_text(stack: Stack, tmp_path: Path
     assert [t for t, _ in offered] == ["both.booking.offer_times"]
     assert [t for t, _ in booked] == ["both.booking.booked"]
     assert "Recheck exam for Tofu on" in booked[0][1]
+
+
+HUMAN = "+16175550101"  # Harbor Surgical Oncology's SMS number
+HARBOR = ROOT / "examples" / "records" / "harbor-surgical"
+PETER = "+16175550141"  # Peter Chalmers, the FHIR specification's example Patient
+
+
+def test_a_patient_imported_from_a_fhir_bundle_books_a_wound_check_by_text(stack: Stack) -> None:
+    imported = subprocess.run(
+        [str(processes.APP_PYTHON), "-m", "assistant", "import", "fhir",
+         "--practice", "harbor-surgical-oncology", "--mapping", str(HARBOR / "mapping.yml"),
+         str(HARBOR / "bundle.json")],
+        cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "patients" in imported.stdout
+
+    asked = stack.text("i need to book a wound check", sender=PETER, to=HUMAN)
+    offered = stack.text("12/25/1974", sender=PETER, to=HUMAN)
+    booked = stack.text("1", sender=PETER, to=HUMAN)
+
+    assert [t for t, _ in asked] == ["human.booking.ask_identity"]
+    assert [t for t, _ in offered] == ["both.booking.offer_times"]
+    assert [t for t, _ in booked] == ["both.booking.booked"]
+    assert "Wound check for Peter Chalmers on" in booked[0][1]

@@ -18,7 +18,7 @@ from tests.support import processes
 pytestmark = pytest.mark.e2e
 VET = "+13125550101"
 HUMAN = "+16175550101"
-NADIA = "+13125550132"  # Sasha's owner; no other test texts from this number
+NADIA = "+13125550132"  # Sasha's owner, consent unknown; no other test texts from this number
 KWAME = "+18575550124"  # a surgical patient no other test texts from
 CHICAGO = ZoneInfo("America/Chicago")
 BOSTON = ZoneInfo("America/New_York")
@@ -79,9 +79,16 @@ def _confirmed_at(stack: Stack, visit_id: int) -> datetime | None:
 def test_an_owner_confirms_a_reminded_visit_with_c_and_moves_it_with_r(stack: Stack) -> None:
     visit_id, starts = _book_sasha(stack)
     reminder_day = starts.astimezone(CHICAGO).date() - timedelta(days=2)
-    run_outreach(stack, datetime.combine(reminder_day, time(10), tzinfo=CHICAGO))
+    reminder_time = datetime.combine(reminder_day, time(10), tzinfo=CHICAGO)
+    # Nadia came in with the practice's records and never said yes to texts: no reminder
+    # until she opts in (issue 19).
+    run_outreach(stack, reminder_time)
+    assert [row for row in stack.outbox() if row[0] == NADIA] == []
+    started = stack.text("START", sender=NADIA, to=VET)
+    assert [template for template, _ in started] == ["both.consent.started"]
+    run_outreach(stack, reminder_time)
 
-    reminders = [row for row in stack.outbox() if row[0] == NADIA]
+    reminders = [row for row in stack.outbox() if row[0] == NADIA and row[2] == "proactive"]
     assert reminders == [(NADIA, "vet.coordination.previsit_cbc_recheck", "proactive")]
 
     confirmed = stack.text("C", sender=NADIA, to=VET)
