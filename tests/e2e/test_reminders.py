@@ -84,8 +84,8 @@ def test_an_owner_confirms_a_reminded_visit_with_c_and_moves_it_with_r(stack: St
     # until she opts in (issue 19).
     run_outreach(stack, reminder_time)
     assert [row for row in stack.outbox() if row[0] == NADIA] == []
-    started = stack.text("START", sender=NADIA, to=VET)
-    assert [template for template, _ in started] == ["both.consent.started"]
+    stack.text("START", sender=NADIA, to=VET)
+    assert (NADIA, "both.consent.started") in [(to, template) for to, template, _ in stack.outbox()]
     run_outreach(stack, reminder_time)
 
     reminders = [row for row in stack.outbox() if row[0] == NADIA and row[2] == "proactive"]
