@@ -63,7 +63,11 @@ def imported_rows(engine: Engine, slug: str | None = None) -> dict[str, int]:
     with make_session_factory(engine)() as session:
         out = {}
         for model in (Contact, Patient, LabResult):
-            query = select(func.count()).select_from(model).where(model.source_id.is_not(None))
+            query = (
+                select(func.count())
+                .select_from(model)
+                .where(model.source_id.is_not(None), model.source_id.not_like("demo-%"))
+            )
             if slug is not None:
                 practice = select(Practice.id).where(Practice.slug == slug).scalar_subquery()
                 query = query.where(model.practice_id == practice)

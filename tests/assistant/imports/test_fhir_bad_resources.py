@@ -24,7 +24,9 @@ BROKEN_SLOT = {"resourceType": "Slot", "id": "s9", "status": "free", "start": "s
 
 def _imported(session: Session, model: object) -> int:
     return session.scalar(
-        select(func.count()).select_from(model).where(model.source_id.is_not(None))  # type: ignore[attr-defined]
+        select(func.count())
+        .select_from(model)
+        .where(model.source_id.is_not(None), model.source_id.not_like("demo-%"))  # type: ignore[attr-defined]
     )
 
 

@@ -81,7 +81,9 @@ def test_the_sample_bundle_imports_with_the_expected_counts(demo: Session) -> No
     staff = dict(
         demo.execute(
             select(StaffUser.email, StaffUser.source_id).where(
-                StaffUser.practice_id == practice.id, StaffUser.source_id.is_not(None)
+                StaffUser.practice_id == practice.id,
+                StaffUser.source_id.is_not(None),
+                StaffUser.source_id.not_like("demo-%"),
             )
         ).all()
     )
@@ -98,7 +100,11 @@ def test_the_sample_bundle_imports_with_the_expected_counts(demo: Session) -> No
     )
     contacts = {
         c.source_id: (c.first_name, c.last_name, c.phone, c.consent)
-        for c in demo.scalars(select(Contact).where(Contact.source_id.is_not(None)))
+        for c in demo.scalars(
+            select(Contact).where(
+                Contact.source_id.is_not(None), Contact.source_id.not_like("demo-%")
+            )
+        )
     }
     assert contacts == {  # the mobile (rank 2), not the work number; consent not stated
         "Patient/example": ("Peter James", "Chalmers", "+16175550141", "unknown"),
@@ -115,7 +121,11 @@ def test_the_sample_bundle_imports_with_the_expected_counts(demo: Session) -> No
     assert links == {("Patient/example", "self"), ("RelatedPerson/benedicte", "caregiver")}
     visits = {
         a.source_id: a
-        for a in demo.scalars(select(Appointment).where(Appointment.source_id.is_not(None)))
+        for a in demo.scalars(
+            select(Appointment).where(
+                Appointment.source_id.is_not(None), Appointment.source_id.not_like("demo-%")
+            )
+        )
     }
     assert set(visits) == {"Appointment/example", "Appointment/2docs", "Appointment/f001-drain"}
     postop = visits["Appointment/example"]
@@ -126,7 +136,11 @@ def test_the_sample_bundle_imports_with_the_expected_counts(demo: Session) -> No
     )
     assert _type(demo, visits["Appointment/2docs"]) == "med_onc_referral"  # our code as is
     assert visits["Appointment/f001-drain"].status == "booked"  # FHIR `pending`
-    cbc = demo.scalars(select(LabResult).where(LabResult.source_id.is_not(None))).one()
+    cbc = demo.scalars(
+        select(LabResult).where(
+            LabResult.source_id.is_not(None), LabResult.source_id.not_like("demo-%")
+        )
+    ).one()
     assert (cbc.source_id, cbc.test_code, cbc.collected_at) == (
         "Observation/f001",
         "cbc",
