@@ -94,7 +94,7 @@ def test_cases_messages_and_bookings_by_text_are_exported(engine: Engine) -> Non
         changes = list(csv.DictReader(io.StringIO(bookings.content.decode("utf-8-sig"))))
         assert [
             (c["change"], c["appointment"], c["status_now"], c["patient"]) for c in changes
-        ] == [("cancelled", str(visit.id), "cancelled", "Linda Chen")]
+        ] == [("cancelled", visit.source_id or str(visit.id), "cancelled", "Linda Chen")]
         exported = db.scalars(
             select(AuditLog.action).where(AuditLog.action.like("%exported"))
         ).all()
