@@ -8,6 +8,7 @@ change that would strand a booked visit (its clinician's shift removed, its appo
 type deleted) is refused, naming the visits.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -244,14 +245,11 @@ def _shifts(
         return
     pattern = [s.model_dump() for s in spec.shifts or []]
     zone = ZoneInfo(practice.timezone)
-    wanted = {
-        b
-        for b in schedules.planned_shifts(
-            pattern, staff_ids, zone, schedules.coming_days(practice, now)
-        )
-        if b.ends_at > now
-    }
     have = schedules.existing_shifts(session, practice, now)
+    days = _days_to_plan(practice, now, (b.starts_at for b in have))
+    wanted = {
+        b for b in schedules.planned_shifts(pattern, staff_ids, zone, days) if b.ends_at > now
+    }
     # A shift already under way stays as it is: someone may be seeing patients in it.
     removed = {b: i for b, i in have.items() if b not in wanted and b.starts_at >= now}
     added = wanted - have.keys()
@@ -275,6 +273,15 @@ def _shifts(
             f"shifts in the next {schedules.HORIZON_DAYS} days: {len(added)} added, "
             f"{len(removed)} removed"
         )
+
+
+def _days_to_plan(practice: Practice, now: datetime, dated: Iterable[datetime]) -> list[date]:
+    """The coming 30 days, and any later day already dated (the api dated it in another time
+    of day, or a longer horizon did): a day the pattern covers is compared, not dropped."""
+    zone = ZoneInfo(practice.timezone)
+    days = set(schedules.coming_days(practice, now))
+    days.update(at.astimezone(zone).date() for at in dated)
+    return sorted(days)
 
 
 def _visits_outside(
@@ -342,14 +349,9 @@ def _on_call(
         date.fromisoformat(stored["starts_on"]) if stored else now.astimezone(zone).date()
     )
     rota = {**rota_spec.model_dump(mode="json"), "starts_on": starts_on.isoformat()}
-    wanted = {
-        t
-        for t in schedules.planned_on_call(
-            rota, staff_ids, zone, schedules.coming_days(practice, now)
-        )
-        if t.ends_at > now
-    }
     have = schedules.existing_on_call(session, practice, now)
+    days = _days_to_plan(practice, now, (b.starts_at for b in have))
+    wanted = {t for t in schedules.planned_on_call(rota, staff_ids, zone, days) if t.ends_at > now}
     # The turn under way keeps its person until the handover: they know they are on call.
     running = {(b.starts_at, b.ends_at) for b in have if b.starts_at < now}
     removed = [i for b, i in have.items() if b not in wanted and b.starts_at >= now]
