@@ -120,8 +120,21 @@ define run_pytest
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests in $(2)"; exit 1; fi; exit $$status
 endef
 
+# Two groups at once, one per core: the end-to-end tests (marker e2e) spend much of their time
+# waiting on Rasa, the browser and the stacks they boot, the others are CPU-bound; side by side
+# the two take minutes less than one after the other (docs/benchmarks.md). The end-to-end
+# group's output is shown once it is done (var/test-e2e.log).
 test: setup browser validate train lint
-	$(call run_pytest,$(APP_ENV)/bin/python,tests --ignore=tests/actions)
+	@mkdir -p var
+	@$(APP_ENV)/bin/python -m pytest -p no:cacheprovider -m e2e tests --ignore=tests/actions \
+	  > var/test-e2e.log 2>&1 & e2e=$$!; \
+	$(APP_ENV)/bin/python -m pytest -m "not e2e" tests --ignore=tests/actions; others=$$?; \
+	wait $$e2e; e2e_status=$$?; \
+	echo "== end-to-end tests, run beside the others (var/test-e2e.log)"; cat var/test-e2e.log; \
+	for status in $$others $$e2e_status; do \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests in one group"; exit 1; fi; \
+	done; \
+	[ $$others -eq 0 ] && [ $$e2e_status -eq 0 ]
 	$(call run_pytest,$(RASA_ENV)/bin/python,tests/actions --confcutdir=tests/actions)
 
 # Routing on a labelled file, against a running assistant (`make run` in another terminal).
