@@ -84,17 +84,7 @@ def change_contact(
         if taken is not None:
             raise Conflict("another client has this number; change theirs first")
         wanted["phone"] = phone
-    changed = _assign(contact, wanted)
-    if changed:
-        audit.record(
-            session,
-            practice_id=practice.id,
-            actor=actor,
-            action="contact.changed",
-            entity=contact,
-            details={"fields": changed},
-        )
-    return changed
+    return _change(session, practice, contact, wanted, actor=actor, action="contact.changed")
 
 
 def add_patient(
@@ -131,17 +121,8 @@ def add_patient(
 def change_patient(
     session: Session, *, practice: Practice, patient: Patient, fields: dict[str, Any], actor: str
 ) -> list[str]:
-    changed = _assign(patient, _patient_values(session, practice, fields, new=False))
-    if changed:
-        audit.record(
-            session,
-            practice_id=practice.id,
-            actor=actor,
-            action="patient.changed",
-            entity=patient,
-            details={"fields": changed},
-        )
-    return changed
+    values = _patient_values(session, practice, fields, new=False)
+    return _change(session, practice, patient, values, actor=actor, action="patient.changed")
 
 
 def link_contact(
@@ -199,6 +180,29 @@ def _patient_values(
                 raise Invalid(f"{clinician.name} is not a clinician")
         values["primary_clinician_id"] = clinician_id
     return values
+
+
+def _change(
+    session: Session,
+    practice: Practice,
+    row: Contact | Patient,
+    values: dict[str, Any],
+    *,
+    actor: str,
+    action: str,
+) -> list[str]:
+    """Set the values that differ and audit which fields changed (not their values)."""
+    changed = _assign(row, values)
+    if changed:
+        audit.record(
+            session,
+            practice_id=practice.id,
+            actor=actor,
+            action=action,
+            entity=row,
+            details={"fields": changed},
+        )
+    return changed
 
 
 def _assign(row: Any, values: dict[str, Any]) -> list[str]:

@@ -51,7 +51,7 @@ def book_visit(
     if kind is None:
         raise Invalid(f"no appointment type {type_code!r} here")
     key = f"desk:{request_key}"
-    if (done := _already_done(session, key)) is not None:
+    if (done := booking.appointment_with_key(session, key)) is not None:
         return done
     visit = booking.book(
         session,
@@ -78,7 +78,7 @@ def move_visit(
     now: datetime,
 ) -> Appointment:
     key = f"desk:{request_key}"
-    if (done := _already_done(session, key)) is not None:
+    if (done := booking.appointment_with_key(session, key)) is not None:
         return done
     moved = booking.reschedule(
         session,
@@ -98,11 +98,6 @@ def cancel_visit(
     booking.cancel(session, appointment=visit, now=now)
     _audit(session, practice, actor, "visit.cancelled_by_staff", visit)
     return visit
-
-
-def _already_done(session: Session, key: str) -> Appointment | None:
-    """The visit a repeated form (a double click, a retry) already booked or moved."""
-    return session.scalars(select(Appointment).where(Appointment.idempotency_key == key)).first()
 
 
 def _audit(

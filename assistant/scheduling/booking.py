@@ -57,7 +57,7 @@ def book(
     race. With no `clinician_id`, any eligible clinician free then is taken (the patient's own
     clinician first). Raises SlotTaken when the time is held, InvalidBooking when it cannot be.
     """
-    existing = _by_key(session, idempotency_key)
+    existing = appointment_with_key(session, idempotency_key)
     if existing is not None:
         return existing
     ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
@@ -88,7 +88,7 @@ def book(
         if _insert_holding_time(session, appointment):
             return appointment
         # The key may have lost a race to an identical request: that one is our booking.
-        existing = _by_key(session, idempotency_key)
+        existing = appointment_with_key(session, idempotency_key)
         if existing is not None:
             return existing
     raise SlotTaken(f"{appointment_type.name} at {starts_at.isoformat()} is no longer free")
@@ -107,7 +107,7 @@ def reschedule(
     'rescheduled' and frees its time, all or nothing. A protocol treatment keeps the protocol's
     spacing (SpacingViolation) and takes its same-day CBC along. With `clinician_id` (a move
     recorded in the practice's own system) only that clinician takes the new time."""
-    existing = _by_key(session, idempotency_key)
+    existing = appointment_with_key(session, idempotency_key)
     if existing is not None:
         return existing
     if appointment.status != "booked":
@@ -198,7 +198,8 @@ def upcoming(session: Session, *, patient_ids: Sequence[int], now: datetime) -> 
     )
 
 
-def _by_key(session: Session, key: str) -> Appointment | None:
+def appointment_with_key(session: Session, key: str) -> Appointment | None:
+    """The booking a request with this idempotency key already made, if any."""
     return session.scalars(select(Appointment).where(Appointment.idempotency_key == key)).first()
 
 
