@@ -35,6 +35,7 @@ from assistant.imports.records import (
     PatientRecord,
 )
 from assistant.practices.apply import apply_practice_file
+from assistant.practices.schedules import local_instant
 from assistant.practices.setup_file import read_practice_file
 from assistant.settings import ROOT
 from assistant.staff.auth import hash_password
@@ -156,13 +157,13 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
                 patient_source_id=_patient_id(a["patient"]),
                 type_code=a["type"],
                 provider=staff[a["clinician"]].email,
-                starts_at=_at(day, a["at"], zone),
+                starts_at=local_instant(day, a["at"], zone),
                 status="booked",
             )
         )
     # Booked like any visit: the clinician's shift and role, the time held once.
     imported(visits_upsert.apply_appointment, visits)
-    noon = _at(today, "12:00", zone)
+    noon = local_instant(today, "12:00", zone)
     imported(
         upsert.apply_lab_result,
         [
@@ -199,10 +200,10 @@ def _load_billing(
     """Invoices, policies, pre-authorizations and claims; dates are days before `today`."""
 
     def days_ago(days: int | None) -> datetime | None:
-        return None if days is None else _at(today - timedelta(days=days), "12:00", zone)
+        return None if days is None else local_instant(today - timedelta(days=days), "12:00", zone)
 
     def ago(days: int) -> datetime:
-        return _at(today - timedelta(days=days), "12:00", zone)
+        return local_instant(today - timedelta(days=days), "12:00", zone)
 
     for i in spec.get("invoices", []):
         issued_at = ago(i["issued_days_ago"])
@@ -297,9 +298,9 @@ def _load_coordination(
 ) -> None:
     """Lab results, grief-support resources and surgical cases, built through the same
     functions staff use (so the checklists follow `case_rules.yml`)."""
-    noon = _at(today, "12:00", zone)
+    noon = local_instant(today, "12:00", zone)
     for c in spec.get("cases", []):
-        surgery_at = _at(today + timedelta(days=c["surgery_in_days"]), "07:30", zone)
+        surgery_at = local_instant(today + timedelta(days=c["surgery_in_days"]), "07:30", zone)
         # Opened a month before the surgery, as a real case would have been.
         case = surgical_cases.open_case(
             session,
@@ -349,8 +350,3 @@ def _procedure(written: str) -> dict[str, Any]:
     """A code written with its modifiers, `38525-LT-51`, as the claim stores it."""
     code, *modifiers = str(written).split("-")
     return {"code": code, "modifiers": modifiers}
-
-
-def _at(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
-    """The UTC instant of wall-clock `hhmm` on `day` in `zone` (the offset follows DST)."""
-    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=zone).astimezone(UTC)

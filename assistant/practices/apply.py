@@ -86,10 +86,11 @@ def apply_practice_file(
     if spec.appointment_types is not None:
         _appointment_types(session, practice, spec, report, refusals)
     session.flush()
+    staff_ids = schedules.staff_ids_by_email(session, practice)
     if spec.shifts is not None:
-        _shifts(session, practice, spec, report, refusals, now)
+        _shifts(session, practice, spec, staff_ids, report, refusals, now)
     if spec.on_call is not None:
-        _on_call(session, practice, spec, report, refusals, now)
+        _on_call(session, practice, spec, staff_ids, report, refusals, now)
     if spec.support_resources is not None:
         _support_resources(session, practice, spec, report)
     _raise_if(refusals)
@@ -229,19 +230,28 @@ def _appointment_types(
         )
 
 
+def _all_on_staff(
+    section: str, emails: Iterable[str], staff_ids: dict[str, int], refusals: list[str]
+) -> bool:
+    """False, with a refusal naming each, when a section names someone not on the staff."""
+    unknown = sorted(set(emails) - staff_ids.keys())
+    refusals.extend(
+        f"{section}: {email} is not on this practice's staff (add them under staff)"
+        for email in unknown
+    )
+    return not unknown
+
+
 def _shifts(
     session: Session,
     practice: Practice,
     spec: PracticeFile,
+    staff_ids: dict[str, int],
     report: ApplyReport,
     refusals: list[str],
     now: datetime,
 ) -> None:
-    staff_ids = schedules.staff_ids_by_email(session, practice)
-    unknown = sorted({s.staff for s in spec.shifts or []} - staff_ids.keys())
-    for email in unknown:
-        refusals.append(f"shifts: {email} is not on this practice's staff (add them under staff)")
-    if unknown:
+    if not _all_on_staff("shifts", (s.staff for s in spec.shifts or []), staff_ids, refusals):
         return
     pattern = [s.model_dump() for s in spec.shifts or []]
     zone = ZoneInfo(practice.timezone)
@@ -327,20 +337,17 @@ def _on_call(
     session: Session,
     practice: Practice,
     spec: PracticeFile,
+    staff_ids: dict[str, int],
     report: ApplyReport,
     refusals: list[str],
     now: datetime,
 ) -> None:
     rota_spec = spec.on_call
     assert rota_spec is not None
-    staff_ids = schedules.staff_ids_by_email(session, practice)
-    named = {t.staff for t in rota_spec.rotation} | {
+    named = [t.staff for t in rota_spec.rotation] + [
         t.backup for t in rota_spec.rotation if t.backup
-    }
-    unknown = sorted(named - staff_ids.keys())
-    for email in unknown:
-        refusals.append(f"on_call: {email} is not on this practice's staff (add them under staff)")
-    if unknown:
+    ]
+    if not _all_on_staff("on_call", named, staff_ids, refusals):
         return
     zone = ZoneInfo(practice.timezone)
     stored = practice.on_call_rota or {}

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import ClinicianShift, OnCallShift, Practice, StaffUser
+from assistant.practices.setup_file import WEEKDAYS
 
 HORIZON_DAYS = 30
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True, order=True)
