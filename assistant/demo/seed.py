@@ -49,6 +49,8 @@ DEMO_STAFF_PASSWORD = "demo-password"
 # (local date, starts_at UTC, ends_at UTC)
 ShiftSlot = tuple[date, datetime, datetime]
 ACTOR = "demo"
+# Every demo record's source id starts with it, as a real import's would with the source's ids.
+DEMO_SOURCE_PREFIX = "demo-"
 DEMO_ORIGIN = Origin(file="assistant/demo/data.yml", line=0)
 
 
@@ -97,7 +99,7 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
         [
             ContactRecord(
                 origin=DEMO_ORIGIN,
-                source_id=f"demo-{c['ref']}",
+                source_id=f"{DEMO_SOURCE_PREFIX}{c['ref']}",
                 first_name=c["first_name"],
                 last_name=c["last_name"],
                 phone=c["phone"],
@@ -127,7 +129,7 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
         [
             LinkRecord(
                 origin=DEMO_ORIGIN,
-                client_source_id=f"demo-{ref}",
+                client_source_id=f"{DEMO_SOURCE_PREFIX}{ref}",
                 patient_source_id=_patient_id(p["name"]),
                 relationship=kind,
             )
@@ -153,7 +155,7 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
         visits.append(
             AppointmentRecord(
                 origin=DEMO_ORIGIN,
-                source_id=f"demo-visit-{number}",
+                source_id=f"{DEMO_SOURCE_PREFIX}visit-{number}",
                 patient_source_id=_patient_id(a["patient"]),
                 type_code=a["type"],
                 provider=staff[a["clinician"]].email,
@@ -169,7 +171,7 @@ def _load_practice(session: Session, spec: dict[str, Any], today: date) -> None:
         [
             LabResultRecord(
                 origin=DEMO_ORIGIN,
-                source_id=f"demo-lab-{number}",
+                source_id=f"{DEMO_SOURCE_PREFIX}lab-{number}",
                 patient_source_id=_patient_id(lab["patient"]),
                 test_code=lab["test"],
                 collected_at=noon - timedelta(days=lab["days_ago"]),
@@ -343,7 +345,7 @@ def _load_coordination(
 
 
 def _patient_id(name: str) -> str:
-    return "demo-" + "-".join(name.lower().split())
+    return DEMO_SOURCE_PREFIX + "-".join(name.lower().split())
 
 
 def _procedure(written: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from assistant.safety.triage import Triage
 from assistant.settings import ROOT
 from tests.api.conftest import demo_app, with_demo_data
 from tests.api.test_nurse import signed_in
+from tests.support.records import imported_here
 
 SAMPLE = ROOT / "examples" / "records" / "cedar-vet"
 SAMPLE_FILES = ("clients.csv", "patients.csv", "links.csv", "appointments.csv", "labs.csv")
@@ -63,11 +64,7 @@ def imported_rows(engine: Engine, slug: str | None = None) -> dict[str, int]:
     with make_session_factory(engine)() as session:
         out = {}
         for model in (Contact, Patient, LabResult):
-            query = (
-                select(func.count())
-                .select_from(model)
-                .where(model.source_id.is_not(None), model.source_id.not_like("demo-%"))
-            )
+            query = select(func.count()).select_from(model).where(imported_here(model))
             if slug is not None:
                 practice = select(Practice.id).where(Practice.slug == slug).scalar_subquery()
                 query = query.where(model.practice_id == practice)

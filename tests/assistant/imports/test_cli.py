@@ -13,6 +13,7 @@ from assistant.demo import load_demo_data
 from assistant.settings import ROOT
 from tests.assistant.imports.conftest import SAMPLE, SLUG, TODAY
 from tests.support.processes import APP_PYTHON
+from tests.support.records import imported_here
 
 
 def _import(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -49,9 +50,7 @@ def test_the_command_imports_the_sample_then_finds_it_unchanged(
     assert "links        created 0  updated 0  unchanged 23  refused 0" in again.stdout
     with make_session_factory(sqlite_engine)() as session:
         imported = session.scalar(
-            select(func.count())
-            .select_from(Contact)
-            .where(Contact.source_id.is_not(None), Contact.source_id.not_like("demo-%"))
+            select(func.count()).select_from(Contact).where(imported_here(Contact))
         )
         audits = session.scalars(
             select(AuditLog.actor).where(AuditLog.action == "records.imported")

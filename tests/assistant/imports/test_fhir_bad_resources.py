@@ -11,6 +11,7 @@ from assistant.imports.fhir.entries import BundleRefused, bundle_entries
 from assistant.imports.report import Problem
 from tests.assistant.imports.fhir_support import collection, import_bundle, sample_resources
 from tests.assistant.imports.test_fhir_sample import harbor
+from tests.support.records import imported_here
 
 BROKEN_PATIENT = {
     "resourceType": "Patient",
@@ -23,11 +24,7 @@ BROKEN_SLOT = {"resourceType": "Slot", "id": "s9", "status": "free", "start": "s
 
 
 def _imported(session: Session, model: object) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(model)
-        .where(model.source_id.is_not(None), model.source_id.not_like("demo-%"))  # type: ignore[attr-defined]
-    )
+    return session.scalar(select(func.count()).select_from(model).where(imported_here(model)))
 
 
 def test_an_invalid_resource_is_refused_by_id_and_reason_and_the_others_are_applied(

@@ -22,6 +22,7 @@ from tests.assistant.imports.fhir_support import (
     sample_resources,
 )
 from tests.support.processes import APP_PYTHON
+from tests.support.records import imported_here
 
 TOKEN = "cli-fhir-token-never-printed"
 
@@ -68,9 +69,7 @@ def test_the_command_imports_the_sample_bundle_then_finds_it_unchanged(
     assert "links        created 0  updated 0  unchanged 4  refused 0" in again.stdout
     with make_session_factory(sqlite_engine)() as session:
         contacts = session.scalar(
-            select(func.count())
-            .select_from(Contact)
-            .where(Contact.source_id.is_not(None), Contact.source_id.not_like("demo-%"))
+            select(func.count()).select_from(Contact).where(imported_here(Contact))
         )
         audits = session.scalars(
             select(AuditLog.actor).where(AuditLog.action == "records.imported")

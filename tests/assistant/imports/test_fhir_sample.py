@@ -25,6 +25,7 @@ from assistant.imports.report import ImportReport
 from tests.assistant.imports.conftest import NOW, TODAY
 from tests.assistant.imports.fhir_support import HARBOR, SAMPLE_BUNDLE, options
 from tests.assistant.imports.test_sample import _snapshot
+from tests.support.records import imported_here
 
 EXPECTED = {
     "staff": {"created": 0, "updated": 3, "unchanged": 0, "refused": 0},
@@ -82,8 +83,7 @@ def test_the_sample_bundle_imports_with_the_expected_counts(demo: Session) -> No
         demo.execute(
             select(StaffUser.email, StaffUser.source_id).where(
                 StaffUser.practice_id == practice.id,
-                StaffUser.source_id.is_not(None),
-                StaffUser.source_id.not_like("demo-%"),
+                imported_here(StaffUser),
             )
         ).all()
     )
@@ -100,11 +100,7 @@ def test_the_sample_bundle_imports_with_the_expected_counts(demo: Session) -> No
     )
     contacts = {
         c.source_id: (c.first_name, c.last_name, c.phone, c.consent)
-        for c in demo.scalars(
-            select(Contact).where(
-                Contact.source_id.is_not(None), Contact.source_id.not_like("demo-%")
-            )
-        )
+        for c in demo.scalars(select(Contact).where(imported_here(Contact)))
     }
     assert contacts == {  # the mobile (rank 2), not the work number; consent not stated
         "Patient/example": ("Peter James", "Chalmers", "+16175550141", "unknown"),
@@ -120,12 +116,7 @@ def test_the_sample_bundle_imports_with_the_expected_counts(demo: Session) -> No
     }
     assert links == {("Patient/example", "self"), ("RelatedPerson/benedicte", "caregiver")}
     visits = {
-        a.source_id: a
-        for a in demo.scalars(
-            select(Appointment).where(
-                Appointment.source_id.is_not(None), Appointment.source_id.not_like("demo-%")
-            )
-        )
+        a.source_id: a for a in demo.scalars(select(Appointment).where(imported_here(Appointment)))
     }
     assert set(visits) == {"Appointment/example", "Appointment/2docs", "Appointment/f001-drain"}
     postop = visits["Appointment/example"]
@@ -136,11 +127,7 @@ def test_the_sample_bundle_imports_with_the_expected_counts(demo: Session) -> No
     )
     assert _type(demo, visits["Appointment/2docs"]) == "med_onc_referral"  # our code as is
     assert visits["Appointment/f001-drain"].status == "booked"  # FHIR `pending`
-    cbc = demo.scalars(
-        select(LabResult).where(
-            LabResult.source_id.is_not(None), LabResult.source_id.not_like("demo-%")
-        )
-    ).one()
+    cbc = demo.scalars(select(LabResult).where(imported_here(LabResult))).one()
     assert (cbc.source_id, cbc.test_code, cbc.collected_at) == (
         "Observation/f001",
         "cbc",

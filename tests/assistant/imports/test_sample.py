@@ -18,6 +18,7 @@ from assistant.db.models import (
 )
 from assistant.demo import load_demo_data
 from tests.assistant.imports.conftest import NOW, TODAY, cedar, local, run_import
+from tests.support.records import imported_here
 
 EXPECTED = {
     "clients": 20,
@@ -67,12 +68,7 @@ def test_the_sample_imports_cleanly(demo: Session) -> None:
         "2016-04-12",
     )
     visits = {
-        a.source_id: a
-        for a in demo.scalars(
-            select(Appointment).where(
-                Appointment.source_id.is_not(None), Appointment.source_id.not_like("demo-%")
-            )
-        )
+        a.source_id: a for a in demo.scalars(select(Appointment).where(imported_here(Appointment)))
     }
     chemo = visits["A-7001"]
     hart = demo.scalars(select(StaffUser).where(StaffUser.email.startswith("evelyn.hart"))).one()
@@ -88,9 +84,7 @@ def test_the_sample_imports_cleanly(demo: Session) -> None:
     assert len(claims) == 12  # the hour is held like any booking
     labs = dict(
         demo.execute(
-            select(LabResult.source_id, LabResult.test_code).where(
-                LabResult.source_id.is_not(None), LabResult.source_id.not_like("demo-%")
-            )
+            select(LabResult.source_id, LabResult.test_code).where(imported_here(LabResult))
         ).all()
     )
     assert labs == {"R-9001": "cbc", "R-9002": "chemistry", "R-9003": "cbc", "R-9004": "urinalysis"}
