@@ -24,6 +24,7 @@ from assistant.db.models import (
 )
 from assistant.errors import Invalid
 from assistant.exports.period import Period
+from assistant.scheduling.booking import appointment_with_key
 
 CHANGES_BY_ACTION = {
     "visit.booked_by_text": "booked",
@@ -70,7 +71,7 @@ def text_bookings(session: Session, practice: Practice, period: Period) -> list[
             continue  # only this practice's own visits, whatever a row says
         found.append((at, CHANGES_BY_ACTION[action], appointment, _who(session, actor)))
         if action == "visit.moved_by_text" and appointment.idempotency_key:
-            cbc = _by_key(session, f"{appointment.idempotency_key}-cbc")
+            cbc = appointment_with_key(session, f"{appointment.idempotency_key}-cbc")
             if cbc is not None:
                 found.append((at, MOVED_WITH_TREATMENT, cbc, _who(session, actor)))
     calls = session.scalars(
@@ -108,10 +109,6 @@ def _booking(
         clinician=session.get_one(StaffUser, appointment.clinician_id),
         by=by,
     )
-
-
-def _by_key(session: Session, key: str) -> Appointment | None:
-    return session.scalars(select(Appointment).where(Appointment.idempotency_key == key)).first()
 
 
 def _who(session: Session, actor: str) -> str:
