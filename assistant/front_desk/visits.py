@@ -5,11 +5,10 @@ bot can then remind, confirm and move like any other."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import audit
-from assistant.db.models import Appointment, AppointmentType, Patient, Practice
+from assistant.db.models import Appointment, Patient, Practice
 from assistant.errors import Invalid, NotFound
 from assistant.scheduling import booking
 
@@ -43,11 +42,7 @@ def book_visit(
     actor: str,
     now: datetime,
 ) -> Appointment:
-    kind = session.scalars(
-        select(AppointmentType).where(
-            AppointmentType.practice_id == practice.id, AppointmentType.code == type_code
-        )
-    ).first()
+    kind = booking.appointment_type_by_code(session, practice.id, type_code)
     if kind is None:
         raise Invalid(f"no appointment type {type_code!r} here")
     key = f"desk:{request_key}"

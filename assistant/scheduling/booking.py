@@ -198,6 +198,17 @@ def upcoming(session: Session, *, patient_ids: Sequence[int], now: datetime) -> 
     )
 
 
+def appointment_type_by_code(
+    session: Session, practice_id: int, code: str
+) -> AppointmentType | None:
+    """The practice's appointment type with this code, if it has one."""
+    return session.scalars(
+        select(AppointmentType).where(
+            AppointmentType.practice_id == practice_id, AppointmentType.code == code
+        )
+    ).first()
+
+
 def appointment_with_key(session: Session, key: str) -> Appointment | None:
     """The booking a request with this idempotency key already made, if any."""
     return session.scalars(select(Appointment).where(Appointment.idempotency_key == key)).first()

@@ -21,6 +21,7 @@ from assistant.scheduling.booking import (
     InvalidBooking,
     SlotTaken,
     SpacingViolation,
+    appointment_type_by_code,
     book,
     cancel,
     confirm,
@@ -366,11 +367,7 @@ def _verified_patients(
 
 
 def _visit_type(session: Session, conversation: Conversation, code: str) -> AppointmentType:
-    kind = session.scalars(
-        select(AppointmentType).where(
-            AppointmentType.practice_id == conversation.practice_id, AppointmentType.code == code
-        )
-    ).first()
+    kind = appointment_type_by_code(session, conversation.practice_id, code)
     if kind is None:
         raise NotYours(f"appointment type {code}")
     return kind

@@ -9,14 +9,13 @@ from sqlalchemy.orm import Session
 
 from assistant.db.models import (
     Appointment,
-    AppointmentType,
     ContactPatient,
     Conversation,
     Patient,
     Practice,
 )
 from assistant.scheduling.availability import SlotFinder
-from assistant.scheduling.booking import SlotTaken, book
+from assistant.scheduling.booking import SlotTaken, appointment_type_by_code, book
 
 FOLLOWUP_TYPE = "nurse_followup_call"
 
@@ -42,11 +41,7 @@ def book_concern_followup(
             .order_by(Patient.id)
         )
     )
-    call_type = session.scalars(
-        select(AppointmentType).where(
-            AppointmentType.practice_id == practice.id, AppointmentType.code == FOLLOWUP_TYPE
-        )
-    ).first()
+    call_type = appointment_type_by_code(session, practice.id, FOLLOWUP_TYPE)
     if not patients or call_type is None:
         return None
     said = message_text.lower()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from assistant.db.models import Appointment, AppointmentType, Patient, Practice, ProtocolSeries
 from assistant.scheduling.availability import Offer, SlotFinder
-from assistant.scheduling.booking import book
+from assistant.scheduling.booking import appointment_type_by_code, book
 from assistant.scheduling.protocol_definitions import ProtocolError, load_protocol
 
 
@@ -102,11 +102,7 @@ def series_visits(session: Session, series: ProtocolSeries) -> list[Appointment]
 
 
 def _appointment_type(session: Session, practice_id: int, code: str) -> AppointmentType:
-    found = session.scalars(
-        select(AppointmentType).where(
-            AppointmentType.practice_id == practice_id, AppointmentType.code == code
-        )
-    ).first()
+    found = appointment_type_by_code(session, practice_id, code)
     if found is None:
         raise ProtocolError(f"this practice has no appointment type {code!r}")
     return found
