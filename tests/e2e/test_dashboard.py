@@ -218,3 +218,50 @@ def test_an_admin_invites_a_nurse_who_sets_a_password_and_signs_in(
     nurse.fill("#password", "lantern harbor quiet meadow")
     nurse.click("button[type=submit]")
     expect(nurse).to_have_url(f"{api_url}/nurse")
+
+
+def test_a_nurse_downloads_the_patients_record_from_the_case_page(
+    api_url: str, browser: Browser
+) -> None:
+    """Records out (issue 19): the case page's PDF link gives the patient's resolved cases,
+    the client's words in them, for the practice's own chart."""
+    import io
+    import uuid
+
+    from pypdf import PdfReader
+    from twilio.request_validator import RequestValidator
+
+    from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
+
+    text = "duke is breathing really hard and his gums look blue"
+    params = {
+        "MessageSid": f"SMe2e{uuid.uuid4().hex[:24]}",
+        "From": "+17085550125",  # Robert Kowalski, Duke's owner
+        "To": "+13125550101",
+        "Body": text,
+        "NumMedia": "0",
+    }
+    signature = RequestValidator(DRY_RUN_AUTH_TOKEN).compute_signature(
+        "http://127.0.0.1:8000/twilio/sms", params
+    )
+    sent = httpx.post(
+        f"{api_url}/twilio/sms", data=params, headers={"X-Twilio-Signature": signature}
+    )
+    assert sent.status_code == 200, sent.text
+
+    page = browser.new_page()
+    sign_in(page, api_url, "jordan.reyes@cedar-vet.example.org")
+    page.locator("#cases tr", has_text="gums look blue").locator("a").click(timeout=15000)
+    page.click("#claim")
+    expect(page.locator("#title")).to_contain_text("claimed")
+    page.fill("#note", "Owner taking Duke to the emergency hospital.")
+    page.click("#resolve-form button")
+    expect(page.locator("#title")).to_contain_text("resolved")
+    expect(page.locator("#record")).to_be_visible()
+
+    with page.expect_download() as download:
+        page.click("#record-pdf")
+    content = download.value.path().read_bytes()
+    assert content.startswith(b"%PDF")
+    words = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert "gums look blue" in " ".join(words.split())
