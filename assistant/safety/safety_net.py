@@ -2,17 +2,19 @@
 
 The rules (lexicons) catch the words they list; people in a crisis, or who found the dog with
 an empty pill bottle, often say it in words no rule lists. This classifier is trained at
-start-up, in about a second, on examples of four such situations (safety_net_examples.yml: a
+start-up, in about a second, on examples of six such situations (safety_net_examples.yml: a
 crisis, a swallowed medicine or poison, chemotherapy contact at home, a complication after
-surgery) against every example of the assistant's other intents (data/nlu), and flags a
-message the rules found nothing in when one of the four is likely enough. It only ever adds a
-flag: what the rules decided, including "negated" and "hypothetical", stands.
+surgery; safety_net_signs.yml: the emergency and urgent signs in lay words) against every
+example of the assistant's other intents (data/nlu), and flags a message the rules found
+nothing in when one of the six is likely enough. It only ever adds a flag: what the rules
+decided, including "negated" and "hypothetical", stands.
 
 Measured on the development sets (docs/evaluation.md, "A learned safety net").
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,15 +23,25 @@ import yaml
 
 from assistant.dialogue.training_data import NLU_DIR, nlu_examples
 
-DEFAULT_EXAMPLES = Path(__file__).with_name("safety_net_examples.yml")
+# Crisis, swallowed medicine, chemo contact and complications after surgery; then emergency and
+# urgent signs in lay words. Each file maps a kind to its messages; not_a_crisis may be in both.
+DEFAULT_EXAMPLES = (
+    Path(__file__).with_name("safety_net_examples.yml"),
+    Path(__file__).with_name("safety_net_signs.yml"),
+)
 NOT_A_CRISIS = "not_a_crisis"
 # The lowest probability that flags a message, per kind. Chosen on the development sets (78
 # crisis, swallowed-medicine and exposure lines, 21 urgent or emergency post-operative lines,
 # 585 non-urgent lines): 0.55 and 0.8 found 60, 20 and flagged 9 others; 0.6 and 0.8 found
 # 56, 20 and 4; 0.5 and 0.7 found 63, 20 and 12 (docs/evaluation.md, "A learned safety net").
 # A complication after surgery needs more certainty: routine recovery questions share its words.
+# Emergency and urgent signs in lay words flag from 0.5: held out five ways from their own
+# examples (280 signs, 200 routine messages sharing their words), rules and net found 254 signs
+# and flagged 9 routine ones at 0.5, 252 and 9 at 0.55, 262 and 13 at 0.4; the rules alone 224
+# and 5 (docs/evaluation.md, "Signs in lay words").
 THRESHOLD = 0.55
-THRESHOLDS = {"post_op_warning": 0.8}
+THRESHOLDS = {"post_op_warning": 0.8, "emergency_sign": 0.5, "urgent_sign": 0.5}
+SURE_OF_SOMETHING = 0.9
 # What a flag of each kind means at each kind of practice: the rules' own sign and priority,
 # so the turn answers it exactly as it answers the rules' flag.
 SIGNS = {
@@ -43,6 +55,11 @@ SIGNS = {
     # emergencies; the rules name those they know.
     ("post_op_warning", "veterinary"): ("post_op_warning", "urgent"),
     ("post_op_warning", "human"): ("post_op_warning", "urgent"),
+    # The rules' emergency and urgent lists in words no lexicon lists (safety_net_signs.yml).
+    ("emergency_sign", "veterinary"): ("emergency_sign", "emergency"),
+    ("emergency_sign", "human"): ("emergency_sign", "emergency"),
+    ("urgent_sign", "veterinary"): ("urgent_sign", "urgent"),
+    ("urgent_sign", "human"): ("urgent_sign", "urgent"),
 }
 
 
@@ -59,16 +76,19 @@ class SafetyNet:
         self._classes = list(model.classes_)
 
     @classmethod
-    def load(cls, examples: Path = DEFAULT_EXAMPLES, negatives: Path = NLU_DIR) -> SafetyNet:
+    def load(
+        cls, examples: Sequence[Path] = DEFAULT_EXAMPLES, negatives: Path = NLU_DIR
+    ) -> SafetyNet:
         # Imported here: scikit-learn takes a moment to import, and only the triage needs it.
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline, make_union
 
         texts, labels = [], []
-        for label, lines in yaml.safe_load(examples.read_text(encoding="utf-8")).items():
-            texts += lines
-            labels += [label] * len(lines)
+        for path in examples:
+            for label, lines in yaml.safe_load(path.read_text(encoding="utf-8")).items():
+                texts += lines
+                labels += [label] * len(lines)
         for text in nlu_examples(negatives):
             texts.append(text)
             labels.append(NOT_A_CRISIS)
@@ -87,14 +107,13 @@ class SafetyNet:
 
     def flag(self, text: str, practice_kind: str) -> NetFlag | None:
         """The likeliest situation that is likely enough, or None."""
-        probabilities = self._model.predict_proba([text])[0]
-        likely = [
-            (float(p), c)
-            for c, p in zip(self._classes, probabilities, strict=True)
-            if c != NOT_A_CRISIS and p >= THRESHOLDS.get(c, THRESHOLD)
-        ]
-        if not likely:
+        probabilities = dict(zip(self._classes, self._model.predict_proba([text])[0], strict=True))
+        label = max((c for c in self._classes if c != NOT_A_CRISIS), key=probabilities.__getitem__)
+        probability = float(probabilities[label])
+        # Kinds share words ("puffed up" after an amputation is a complication and an urgent
+        # sign): when the net is all but sure it is one of them, the likeliest names it.
+        anything = 1.0 - float(probabilities[NOT_A_CRISIS])
+        if probability < THRESHOLDS.get(label, THRESHOLD) and anything < SURE_OF_SOMETHING:
             return None
-        probability, label = max(likely)
         sign, priority = SIGNS[(label, practice_kind)]
         return NetFlag(sign, priority, probability)

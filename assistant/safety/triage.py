@@ -152,7 +152,13 @@ class Triage:
             doc = pipeline.nlp(normalised)
         lexicon = pipeline.lexicon
         mentions = _mentions(doc, lexicon, _family_is_someone_else(lexicon, normalised))
-        mentions += _temperature_mentions(mentions, normalised, lexicon)
+        over_threshold = _temperature_mentions(mentions, normalised, lexicon)
+        mentions += over_threshold
+        # A temperature read and found under every threshold ("temp 101.5" in a dog) has been
+        # judged by its number; the net, which cannot read numbers, stays out of it.
+        read_below = not over_threshold and any(
+            m.label == _TEMPERATURE and _readings(m, normalised) for m in mentions
+        )
 
         # (rank, position, flag): emergencies first, then in the order the client wrote them.
         current: list[tuple[int, int, RedFlag]] = []
@@ -174,7 +180,7 @@ class Triage:
         # Anything the client denied, put in the past or said has stopped ("i'm not
         # suicidal", "the bleeding stopped"): the rules have judged the message; the net,
         # which cannot read negation, stays out.
-        judged = any(m.negated or m.resolved for m in mentions)
+        judged = read_below or any(m.negated or m.resolved for m in mentions)
         if not red_flags and not asked_about and not judged and self._net is not None:
             # Nothing the rules know, not even asked about: the learned net may still see a
             # crisis, a swallowed medicine, a chemo exposure or a complication after surgery

@@ -38,6 +38,19 @@ def rules_only() -> Triage:
             "post_op_warning",
             "urgent",
         ),
+        # The rules' emergency list in words no lexicon lists (safety_net_signs.yml).
+        (
+            "veterinary",
+            "her belly is going in and out really hard and she wont lie down",
+            "emergency_sign",
+            "emergency",
+        ),
+        (
+            "human",
+            "my husband keeps nodding off mid sentence and his lips look dusky",
+            "emergency_sign",
+            "emergency",
+        ),
     ],
 )
 def test_words_no_rule_lists_are_flagged_by_the_net(
@@ -75,3 +88,9 @@ def test_a_message_saying_a_sign_stopped_is_left_to_the_rules(triage: Triage) ->
     # The net cannot read negation: where the rules found something denied or stopped, it
     # stays out.
     assert triage.assess("the bleeding stopped and the dressing is dry", "human").priority is None
+
+
+def test_a_temperature_read_under_every_threshold_is_left_to_the_rules(triage: Triage) -> None:
+    # The net cannot read numbers: 101.5 F is normal for a dog, and the rules know it.
+    assert triage.assess("temp 101.5", "veterinary").priority is None
+    assert triage.assess("temp 103.4 since last night", "veterinary").priority == "urgent"

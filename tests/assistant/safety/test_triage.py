@@ -60,6 +60,15 @@ def test_a_line_break_ends_a_negation(triage: Triage) -> None:
     assert [f.sign for f in result.red_flags] == ["vet.gum_colour"]
 
 
+def test_gone_means_went_away_only_at_the_end_of_a_clause(triage: Triage) -> None:
+    # "has gone angry red" is "has become": the incision sign stands.
+    result = triage.assess(
+        "the incision has gone angry red and hot and theres yellow gunk coming out", "human"
+    )
+    assert [f.sign for f in result.red_flags] == ["human.incision_problem"]
+    assert triage.assess("the redness around the incision has gone", "human").priority is None
+
+
 @pytest.mark.parametrize("kind", ["veterinary", "human"])
 def test_self_harm_is_an_emergency_in_both_practices(triage: Triage, kind: str) -> None:
     result = triage.assess("honestly i just want to die", kind)
