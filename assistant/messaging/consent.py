@@ -34,25 +34,49 @@ _SEND = (
 _ASKS_TO_STOP_TEXTS = re.compile(
     r"\b(?:"
     # One describing word may come between: "stop the automated reminders".
-    rf"(?:stop|quit|cease|no more|enough) (?:all )?(?:the |these |those |your |ur |this )?"
-    rf"(?:[a-z]+ )?{_TEXTS}"
+    rf"(?:stop|quit|cease|no more|enough(?: with)?|end) (?:all )?"
+    rf"(?:the |these |those |your |ur |this )?(?:[a-z]+ )?{_TEXTS}"
+    rf"|no {_TEXTS} (?:to|on|for) (?:this|my) (?:number|phone|cell)"
     rf"|(?:turn|switch|shut) off (?:all )?(?:the |these |those |your |ur |this )?"
     rf"(?:[a-z]+ )?{_TEXTS}"
     rf"|(?:turn|switch|shut) (?:the |these |those |your |this )?(?:[a-z]+ )?{_TEXTS} off"
     rf"|(?:stop|quit|don'?t|dont|do not|no longer|never) (?:ever )?{_SEND}"
     # "don't send me home with a drain" is not about texts.
     r" (?:(?:me|us)(?! (?:home|to|a|an|the|back|over|out|in|for|my|his|her|some|any)\b)"
-    rf"|these|them|those|this number|my number|any ?more|{_TEXTS})"
+    rf"|these|them|those|this number|my number|any ?more|(?:(?!him |her )[a-z]+ )?{_TEXTS})"
     r"|(?:stop|quit) (?:texting|txting|messaging)"
     r"|(?:take|remove|delete|drop|get) (?:me|us|my (?:number|phone|cell|info|name)|this number)"
     r" (?:off|from|out of) (?:this|that|the|your|ur|all)?\s?"
     r"(?:list|texts?|messages|texting|system|contacts?)"
     r"|(?:remove|delete) (?:me|my number|this number)\b"
-    r"|unsubscribe|unsub|opt(?:ing)?[ -]?(?:me )?out|revoke"
+    r"|unsubscribe|unsub|revoke"
+    # "opt out of the bloodwork" is about a test, not texts.
+    r"|opt(?:ing)?[ -]?(?:me )?out(?! of (?!(?:the |these |your |all )?"
+    rf"(?:every |any )?(?:{_TEXTS}|this|these|them|all|it)\b))"
+    # Texts meant for someone else are unwanted texts.
+    r"|wrong (?:number|person|phone)"
     r"|(?:don'?t|dont|do not|no longer) (?:want|need|wish)(?: to (?:get|receive|have))?"
     rf" (?:any )?(?:more |these |your |ur |the )?{_TEXTS}"
     r"|leave (?:me|us) alone"
     r")\b",
+    re.IGNORECASE,
+)
+# "..., please stop" at the end, or "stop these and call me", in a message about texts.
+_SHORT_STOP = re.compile(
+    r"(?<!n't )(?<!nt )(?<!not )\b(?:(?:please|pls|plz) stop(?: (?:it|now|please|pls))?"
+    r"|stop,? (?:please|pls|plz)|(?:take|remove) (?:me|us) off)[\s.!]*$"
+    r"|\bstop (?:these|them|those)(?= and\b| but\b|[,.!])",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ABOUT_TEXTS = re.compile(
+    rf"\b(?:{_TEXTS}|texting|txting|this number|my number|this phone)\b", re.IGNORECASE
+)
+# Said the other way round: "i dont want to unsubscribe", "dont stop the texts", "my husband
+# says to stop texting you".
+_KEEPS_TEXTS = re.compile(
+    r"\b(?:don'?t|dont|do not|not|never)(?: want to)? (?:unsubscribe|opt out"
+    rf"|stop (?:the |these |your |ur )?{_TEXTS})"
+    r"|\bstop (?:texting|txting|messaging) (?:you|u)\b",
     re.IGNORECASE,
 )
 TEMPLATE_FOR = {"opt_out": "consent.stopped", "opt_in": "consent.started", "help": "consent.help"}
@@ -75,7 +99,11 @@ def keyword_of(body: str, *, opted_out: bool = False) -> str | None:
 
 def asks_to_stop_texts(body: str) -> bool:
     """True when the message asks, in any words, for no more texts."""
-    return _ASKS_TO_STOP_TEXTS.search(body) is not None
+    if _KEEPS_TEXTS.search(body):
+        return False
+    if _ASKS_TO_STOP_TEXTS.search(body):
+        return True
+    return bool(_SHORT_STOP.search(body) and _ABOUT_TEXTS.search(body))
 
 
 def is_opted_out(session: Session, practice: Practice, phone: str) -> bool:

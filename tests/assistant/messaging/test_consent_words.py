@@ -1,6 +1,9 @@
 """Opt-outs in the client's own words (FCC 24-24: revocation by any reasonable means)."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from assistant.messaging.consent import asks_to_stop_texts
 
@@ -51,4 +54,19 @@ def test_a_request_for_no_more_texts_is_an_opt_out(text: str) -> None:
     ],
 )
 def test_other_uses_of_stop_and_send_are_not(text: str) -> None:
+    assert not asks_to_stop_texts(text)
+
+
+OUTSIDER_LINES = yaml.safe_load(
+    (Path(__file__).parents[2] / "data" / "optout_outsider.yml").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("text", OUTSIDER_LINES["opt_out"])
+def test_opt_outs_written_by_an_outsider_are_opt_outs(text: str) -> None:
+    assert asks_to_stop_texts(text)
+
+
+@pytest.mark.parametrize("text", OUTSIDER_LINES["not_an_opt_out"])
+def test_look_alikes_written_by_an_outsider_are_not(text: str) -> None:
     assert not asks_to_stop_texts(text)
