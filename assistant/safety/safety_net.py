@@ -35,10 +35,11 @@ NOT_A_CRISIS = "not_a_crisis"
 # 585 non-urgent lines): 0.55 and 0.8 found 60, 20 and flagged 9 others; 0.6 and 0.8 found
 # 56, 20 and 4; 0.5 and 0.7 found 63, 20 and 12 (docs/evaluation.md, "A learned safety net").
 # A complication after surgery needs more certainty: routine recovery questions share its words.
-# Emergency and urgent signs in lay words flag from 0.5: held out five ways from their own
-# examples (280 signs, 200 routine messages sharing their words), rules and net found 254 signs
-# and flagged 9 routine ones at 0.5, 252 and 9 at 0.55, 262 and 13 at 0.4; the rules alone 224
-# and 5 (docs/evaluation.md, "Signs in lay words").
+# Emergency and urgent signs in lay words flag from 0.5, or whichever kind is likeliest when the
+# net is SURE_OF_SOMETHING that the message is one of the six. Held out five ways from their
+# own examples (280 signs, 200 routine messages sharing their words), rules and net found 262
+# signs and flagged 10 routine ones; each kind at 0.55 alone, 252 and 9; at 0.4, 268 and 13;
+# the rules alone 224 and 5 (docs/evaluation.md, "Signs in lay words").
 THRESHOLD = 0.55
 THRESHOLDS = {"post_op_warning": 0.8, "emergency_sign": 0.5, "urgent_sign": 0.5}
 SURE_OF_SOMETHING = 0.9

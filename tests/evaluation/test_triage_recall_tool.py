@@ -1,0 +1,33 @@
+"""`python -m bench.triage_recall`: the triage alone on an evaluation file, never printing a
+sealed line."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import ROOT
+from bench import triage_recall
+
+
+def test_it_refuses_to_list_the_sealed_set(capsys: pytest.CaptureFixture[str]) -> None:
+    sealed = ROOT / "tests/data/sealed/vet.jsonl"
+
+    assert triage_recall.main([str(sealed), "--show"]) == 2
+    assert "never prints sealed lines" in capsys.readouterr().err
+
+
+def test_it_counts_and_lists_what_the_triage_missed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text(
+        '{"text": "his gums are white and he collapsed", "audience": "vet", "route": "emergency"}\n'
+        '{"text": "what time do you open", "audience": "vet", "route": "urgent"}\n',
+        encoding="utf-8",
+    )
+
+    assert triage_recall.main([str(lines), "--show"]) == 0
+    out = capsys.readouterr().out
+    assert "emergency:   1 of   1 raised, 1 at exactly emergency" in out
+    assert "missed emergency or urgent: 1" in out
+    assert "urgent -> -" in out and "what time do you open" in out
