@@ -295,6 +295,11 @@ class TurnHandler:
             # that the dialogue took for an FAQ: no FAQ answer, a nurse answers instead.
             kept = [p for p in planned if p.route != Route.FAQ]
             return kept + [self._nurse_will_answer(practice, open_now)], "clinical_question"
+        if _answers_from_faq(planned) and self._triage.asks_a_clinician(text):
+            # The same, for a clinical question in words the rules do not list ("is that ok
+            # with the chlorambucil"): the learned FAQ gate sends it to a nurse.
+            kept = [p for p in planned if p.route != Route.FAQ]
+            return kept + [self._nurse_will_answer(practice, open_now)], "clinical_question"
         if (
             asks_for_a_person(text)
             and not _at_least_clinical(planned)
@@ -582,6 +587,11 @@ def _record_values(
 
 def _asks_did_you_mean(planned: list[PlannedReply]) -> bool:
     return any(p.template.key == DID_YOU_MEAN for p in planned)
+
+
+def _answers_from_faq(planned: list[PlannedReply]) -> bool:
+    """An approved FAQ answer is planned, and nothing more severe than it."""
+    return any(p.route == Route.FAQ for p in planned) and not _at_least_clinical(planned)
 
 
 def _at_least_clinical(planned: list[PlannedReply]) -> bool:

@@ -1,6 +1,7 @@
 """The dialogue's NLU training examples (data/nlu, Rasa's YAML), read as plain messages."""
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -17,6 +18,20 @@ def nlu_examples(directory: Path = NLU_DIR) -> list[str]:
     texts = []
     for path in sorted(directory.glob("*.yml")):
         for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            for line in (item.get("examples") or "").splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    texts.append(_ENTITY.sub(r"\1", line[2:]))
+    return texts
+
+
+def intent_examples(wanted: Callable[[str], bool], directory: Path = NLU_DIR) -> list[str]:
+    """The examples of the intents `wanted` accepts ("faq/hours" for a retrieval intent)."""
+    texts = []
+    for path in sorted(directory.glob("*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            if "intent" not in item or not wanted(item["intent"]):
+                continue
             for line in (item.get("examples") or "").splitlines():
                 line = line.strip()
                 if line.startswith("- "):

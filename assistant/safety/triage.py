@@ -21,6 +21,7 @@ from typing import Any
 
 from assistant.db.models.practice import PRACTICE_KINDS
 from assistant.safety.clinical_questions import ClinicalQuestion, ClinicalQuestions
+from assistant.safety.faq_gate import FaqGate
 from assistant.safety.lexicon import (
     DEFAULT_LEXICON_DIR,
     ContextRuleSpec,
@@ -115,10 +116,12 @@ class Triage:
         pipelines: Mapping[str, _KindPipeline],
         questions: ClinicalQuestions,
         net: SafetyNet | None = None,
+        faq_gate: FaqGate | None = None,
     ) -> None:
         self._pipelines = dict(pipelines)
         self._questions = questions
         self._net = net
+        self._faq_gate = faq_gate
         # One triage serves the inbox workers and the request threads at once, and medspacy's
         # sentence splitter (PyRuSH, PyFastNER) keeps state while it runs: concurrent calls
         # raise IndexError. A call takes about 1.5 ms, so they take turns.
@@ -127,7 +130,8 @@ class Triage:
     @classmethod
     def load(cls, lexicon_dir: Path = DEFAULT_LEXICON_DIR, *, net: bool = True) -> Triage:
         """Reads the lexicons and builds one medspacy pipeline per practice kind (~1 second),
-        and trains the learned safety net behind them (~1 second) unless `net` is False."""
+        and trains the learned safety net and FAQ gate behind them (~2 seconds) unless `net`
+        is False."""
         _quiet_sentence_splitter()
         pipelines = {}
         for kind in PRACTICE_KINDS:
@@ -135,7 +139,18 @@ class Triage:
             nlp = _build_nlp(lexicon, load_context_rules(kind, lexicon_dir))
             pipelines[kind] = _KindPipeline(lexicon, nlp)
         return cls(
-            pipelines, ClinicalQuestions.load(lexicon_dir), SafetyNet.load() if net else None
+            pipelines,
+            ClinicalQuestions.load(lexicon_dir),
+            SafetyNet.load() if net else None,
+            FaqGate.load() if net else None,
+        )
+
+    def asks_a_clinician(self, text: str) -> bool:
+        """The learned FAQ gate's view (faq_gate.py): a question a clinician must answer, said
+        in words the clinical-question rules do not list. Asked only of a message the dialogue
+        would answer from an FAQ."""
+        return self._faq_gate is not None and self._faq_gate.asks_a_clinician(
+            text.translate(_NORMALISE)
         )
 
     def assess(self, text: str, practice_kind: str) -> TriageResult:

@@ -459,3 +459,39 @@ def test_an_unsure_guess_about_logistics_still_asks_did_you_mean(session: Sessio
     result = run_turn(session, rasa_answering(respond), "where do i leave the car")
 
     assert [r.template_id for r in result.replies] == ["both.fallback.did_you_mean"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        (
+            "veterinary",
+            "would a glucosamine chew be alright alongside the leukeran, shes got stiff hips",
+        ),
+        ("human", "my report says pT1c N0, is that a good or a bad thing"),
+    ],
+)
+def test_a_clinical_question_in_words_no_rule_lists_goes_to_a_nurse_not_an_faq(
+    session: Session, kind: str, text: str
+) -> None:
+    # The dialogue engine picked an FAQ answer and the clinical-question rules see nothing;
+    # the learned FAQ gate (assistant/safety/faq_gate.py) sends it to a nurse.
+    key = "faq.giving_pills" if kind == "veterinary" else "faq.fasting"
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom(key, "faq")]))
+
+    result = run_turn(session, rasa, text, kind=kind)
+
+    assert result.route == "clinical"
+    assert [r.template_id for r in result.replies] == [
+        f"{'vet' if kind == 'veterinary' else 'human'}.clinical.nurse_will_answer"
+    ]
+    assert session.scalars(select(Escalation.category)).one() == "clinical_question"
+
+
+def test_an_faq_question_keeps_its_answer_past_the_gate(session: Session) -> None:
+    reply = custom("faq.e_collar", "faq")
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[reply]))
+
+    result = run_turn(session, rasa, "how long does she need to wear the cone")
+
+    assert [r.template_id for r in result.replies] == ["vet.faq.e_collar"]
