@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -15,22 +16,19 @@ _ENTITY = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 def nlu_examples(directory: Path = NLU_DIR) -> list[str]:
     """Every training example of every intent, entity annotations removed."""
-    texts = []
-    for path in sorted(directory.glob("*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            for line in (item.get("examples") or "").splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    texts.append(_ENTITY.sub(r"\1", line[2:]))
-    return texts
+    return _examples(directory, lambda item: True)
 
 
 def intent_examples(wanted: Callable[[str], bool], directory: Path = NLU_DIR) -> list[str]:
     """The examples of the intents `wanted` accepts ("faq/hours" for a retrieval intent)."""
+    return _examples(directory, lambda item: "intent" in item and wanted(item["intent"]))
+
+
+def _examples(directory: Path, keep: Callable[[dict[str, Any]], bool]) -> list[str]:
     texts = []
     for path in sorted(directory.glob("*.yml")):
         for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            if "intent" not in item or not wanted(item["intent"]):
+            if not keep(item):
                 continue
             for line in (item.get("examples") or "").splitlines():
                 line = line.strip()
