@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from assistant.dialogue.training_data import NLU_DIR, intent_examples
+from assistant.safety.text_classifier import train_text_classifier
 
 DEFAULT_EXAMPLES = Path(__file__).with_name("faq_gate_examples.yml")
 CLINICAL_INTENTS = frozenset({"clinical_question", "report_symptom"})
@@ -36,27 +37,11 @@ class FaqGate:
 
     @classmethod
     def load(cls, examples: Path = DEFAULT_EXAMPLES, nlu: Path = NLU_DIR) -> FaqGate:
-        # Imported here, as in safety_net.py: only the triage needs scikit-learn.
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline, make_union
-
         outside = yaml.safe_load(examples.read_text(encoding="utf-8"))
         clinical = intent_examples(CLINICAL_INTENTS.__contains__, nlu) + outside["clinical"]
         faq = intent_examples(lambda intent: intent.startswith("faq"), nlu) + outside["faq"]
-        # The same features as the safety net: character n-grams forgive typos, word pairs
-        # keep "his pills" apart from "the pills".
-        model = make_pipeline(
-            make_union(
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
-                ),
-                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-            ),
-            LogisticRegression(C=10, max_iter=2000, class_weight="balanced"),
-        )
-        model.fit(clinical + faq, [1] * len(clinical) + [0] * len(faq))
-        return cls(model)
+        labels = [1] * len(clinical) + [0] * len(faq)
+        return cls(train_text_classifier(clinical + faq, labels))
 
     def asks_a_clinician(self, text: str) -> bool:
         return float(self._model.predict_proba([text])[0][1]) >= THRESHOLD

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from assistant.dialogue.training_data import NLU_DIR, nlu_examples
+from assistant.safety.text_classifier import train_text_classifier
 
 # Crisis, swallowed medicine, chemo contact and complications after surgery; then emergency and
 # urgent signs in lay words. Each file maps a kind to its messages; not_a_crisis may be in both.
@@ -80,11 +81,6 @@ class SafetyNet:
     def load(
         cls, examples: Sequence[Path] = DEFAULT_EXAMPLES, negatives: Path = NLU_DIR
     ) -> SafetyNet:
-        # Imported here: scikit-learn takes a moment to import, and only the triage needs it.
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline, make_union
-
         texts, labels = [], []
         for path in examples:
             for label, lines in yaml.safe_load(path.read_text(encoding="utf-8")).items():
@@ -93,18 +89,7 @@ class SafetyNet:
         for text in nlu_examples(negatives):
             texts.append(text)
             labels.append(NOT_A_CRISIS)
-        # Character n-grams forgive typos; word pairs keep "my pills" apart from "his pills".
-        model = make_pipeline(
-            make_union(
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
-                ),
-                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-            ),
-            LogisticRegression(C=10, max_iter=2000, class_weight="balanced"),
-        )
-        model.fit(texts, labels)
-        return cls(model)
+        return cls(train_text_classifier(texts, labels))
 
     def flag(self, text: str, practice_kind: str) -> NetFlag | None:
         """The likeliest situation that is likely enough, or None."""
