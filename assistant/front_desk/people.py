@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import audit
+from assistant.db.changes import assign_changed
 from assistant.db.models import Contact, ContactPatient, Patient, Practice, StaffUser
 from assistant.errors import Conflict, Invalid, NotFound
 from assistant.phone_numbers import NotAPhoneNumber, region_of, to_e164
@@ -101,7 +102,7 @@ def add_patient(
         kind="animal" if practice.kind == "veterinary" else "human",
         status="active",
     )
-    _assign(patient, _patient_values(session, practice, fields, new=True))
+    assign_changed(patient, _patient_values(session, practice, fields, new=True))
     session.add(patient)
     session.flush()
     link_contact(
@@ -192,7 +193,7 @@ def _change(
     action: str,
 ) -> list[str]:
     """Set the values that differ and audit which fields changed (not their values)."""
-    changed = _assign(row, values)
+    changed = assign_changed(row, values)
     if changed:
         audit.record(
             session,
@@ -202,13 +203,6 @@ def _change(
             entity=row,
             details={"fields": changed},
         )
-    return changed
-
-
-def _assign(row: Any, values: dict[str, Any]) -> list[str]:
-    changed = [field for field, value in values.items() if getattr(row, field) != value]
-    for field in changed:
-        setattr(row, field, values[field])
     return changed
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant.audit import record as audit
+from assistant.db.changes import assign_changed
 from assistant.db.models import Contact, ContactPatient, LabResult, Patient, Practice, StaffUser
 from assistant.imports.records import (
     ContactRecord,
@@ -121,12 +122,16 @@ def apply_contact(
         session.add(contact)
         session.flush()
         return "created"
-    changed = _set(
-        contact,
-        source_id=rec.source_id,
-        phone=rec.phone,
-        first_name=rec.first_name,
-        last_name=rec.last_name,
+    changed = bool(
+        assign_changed(
+            contact,
+            {
+                "source_id": rec.source_id,
+                "phone": rec.phone,
+                "first_name": rec.first_name,
+                "last_name": rec.last_name,
+            },
+        )
     )
     consent = merged_consent(contact.consent, rec.consent)
     if consent != contact.consent:
@@ -182,7 +187,7 @@ def apply_patient(
         )
         session.flush()
         return "created"
-    changed = _set(patient, **fields)
+    changed = assign_changed(patient, fields)
     session.flush()
     return "updated" if changed else "unchanged"
 
@@ -203,7 +208,7 @@ def apply_link(
         )
         session.flush()
         return "created"
-    changed = _set(link, relationship_kind=rec.relationship)
+    changed = assign_changed(link, {"relationship_kind": rec.relationship})
     session.flush()
     return "updated" if changed else "unchanged"
 
@@ -224,16 +229,6 @@ def apply_lab_result(
         )
         session.flush()
         return "created"
-    changed = _set(result, **fields)
+    changed = assign_changed(result, fields)
     session.flush()
     return "updated" if changed else "unchanged"
-
-
-def _set(row: Any, **fields: Any) -> bool:
-    """Set the fields that differ; True when any did."""
-    changed = False
-    for name, value in fields.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
