@@ -183,7 +183,12 @@ def test_stop_opts_out_with_one_confirmation_and_cancel_my_appointment_is_not_st
 
 
 @pytest.mark.parametrize(
-    "body", ["take me off this list please", "stop sending these, she passed last week"]
+    "body",
+    [
+        "take me off this list please",
+        "stop sending these, she passed last week",
+        "you have the wrong number, please stop",
+    ],
 )
 def test_an_opt_out_in_own_words_opts_out_with_one_confirmation(
     client: TestClient, body: str
@@ -236,6 +241,25 @@ def test_an_opt_out_with_a_crisis_only_the_safety_net_sees_does_both(
         case = session.scalars(select(Escalation)).one()
         assert (case.priority, case.category) == ("emergency", "self_harm")
         assert case.page_count == 1
+
+
+def test_an_emergency_sign_in_words_no_rule_lists_is_answered_and_paged(
+    client: TestClient,
+) -> None:
+    # The rules list none of these words; the safety net reads an emergency sign in them.
+    signed_post(
+        client, sms("her belly is going in and out really hard and she wont lie down", "SM-es")
+    )
+    wait_until(lambda: settled(client))
+
+    [reply] = [m for m in outbox(client) if m.to_number == OWNER]
+    assert reply.template_id.startswith("vet.emergency.go_now")
+    pages = [m for m in outbox(client) if m.kind == "page"]
+    assert len(pages) == 1 and pages[0].to_number != OWNER  # the on-call vet
+    with db(client) as session:
+        case = session.scalars(select(Escalation)).one()
+        assert case.priority == "emergency"
+        assert [flag["sign"] for flag in case.red_flags] == ["emergency_sign"]
 
 
 def test_a_red_flag_in_an_opt_out_is_answered_as_a_red_flag(client: TestClient) -> None:
