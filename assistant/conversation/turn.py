@@ -39,7 +39,7 @@ from assistant.outreach.replies import (
 )
 from assistant.practices.details import template_values
 from assistant.practices.hours import is_open
-from assistant.safety.health_words import mentions_health
+from assistant.safety.health_words import may_be_about_health, mentions_health
 from assistant.safety.triage import Triage, TriageResult
 from assistant.scheduling.booking import confirm
 from assistant.scheduling.client_requests import visit_time_label
@@ -224,11 +224,16 @@ class TurnHandler:
                 # holds, and the question still reaches a nurse (who calls: no more texts).
                 planned.append(self._nurse_will_answer(practice, open_now))
                 category = "clinical_question"
-        elif other_language(text) is not None:
-            # Not English: a person answers at once, rather than an English model guessing.
-            # Clinical, since we cannot tell what it asks (when unsure, clinical).
+        elif (language := other_language(text)) is not None:
+            # Not English: a person answers, rather than an English model guessing. The rules
+            # found no red flag, but they read few words of other languages: a message that
+            # may be about the patient's health is read within the urgent deadline (the
+            # on-call is paged after hours); anything else is at least clinical.
             handoff = self._safe_template(OTHER_LANGUAGE, practice, open_now)
-            planned = [PlannedReply(handoff, Route.CLINICAL, case_priority=Priority.ROUTINE)]
+            if may_be_about_health(text, language):
+                planned = [PlannedReply(handoff, Route.URGENT, case_priority=Priority.URGENT)]
+            else:
+                planned = [PlannedReply(handoff, Route.CLINICAL, case_priority=Priority.ROUTINE)]
             category = "other_language"
         elif answer is not None and answer.action == "confirm":
             planned = [self._confirmed_visit(session, practice, answer.appointment, open_now, now)]

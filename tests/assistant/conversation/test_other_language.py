@@ -1,4 +1,5 @@
-"""A message in a language the assistant does not answer in goes to a person at once."""
+"""A message in a language the assistant does not answer in goes to a person at once: within
+the urgent deadline when it may be about health."""
 
 import httpx
 import pytest
@@ -6,13 +7,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.conversation.language import other_language
-from assistant.db.models import Escalation
+from assistant.db.models import Escalation, OutboxMessage, Practice, StaffUser
+from assistant.safety.health_words import may_be_about_health
 from tests.assistant.conversation.test_turn import (  # noqa: F401 - the autouse fixture
+    NOW,
     _shared_triage,
     custom,
+    handler_for,
     rasa_answering,
     run_turn,
 )
+from tests.conftest import add_practice
 
 
 @pytest.mark.parametrize(
@@ -68,3 +73,63 @@ def test_english_still_goes_to_the_dialogue(session: Session) -> None:
     result = run_turn(session, rasa_answering(respond), "hello there how are you")
 
     assert [r.template_id.split(".", 1)[1] for r in result.replies] == ["greet.hello"]
+
+
+def _on_call_vet(session: Session, practice: Practice) -> None:
+    session.add(
+        StaffUser(
+            practice_id=practice.id,
+            name="Dr. On Call",
+            email="oc@example.org",
+            role="oncologist",
+            phone="+13125550177",
+            password_hash="x",
+        )
+    )
+    session.flush()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Spanish about the pet's body, in words the rules do not list.
+        "a mi perrita le salieron unas bolitas raras en la panza y se las lame",
+        # Vietnamese: no word list, so we cannot tell what it is about.
+        "Con chó của tôi hôm nay rất lạ, tôi lo quá",
+    ],
+)
+def test_one_that_may_be_about_health_is_read_within_the_hour_and_pages(
+    session: Session, text: str
+) -> None:
+    def respond(body: dict) -> httpx.Response:
+        raise AssertionError("an English model must not guess at another language")
+
+    practice = add_practice(session, kind="veterinary")
+    _on_call_vet(session, practice)
+    result = handler_for(rasa_answering(respond)).handle(
+        session, practice=practice, channel="web", sender_key="web-xyz", text=text, now=NOW
+    )
+
+    assert result.route == "urgent"
+    assert [r.template_id for r in result.replies] == ["both.handoff.other_language"]
+    case = session.get_one(Escalation, result.escalation.id)
+    assert (case.priority, case.category) == ("urgent", "other_language")
+    [page] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "page")).all()
+    assert page.to_number == "+13125550177"
+
+
+@pytest.mark.parametrize(
+    ("text", "about_health"),
+    [
+        ("tiene la encia bien palida y no se quiere parar", True),
+        ("se comio dos pastillas de mi ibuprofeno", True),
+        ("ya no le veo sentido a nada, quisiera dormirme y no despertar", True),
+        ("quisiera cambiar la cita de Canela del jueves", False),
+        ("Rocky murió anoche, gracias por todo", False),
+        ("cuanto debo de la ultima visita", False),
+        ("我的狗今天很奇怪", True),  # no word list: we cannot tell
+    ],
+)
+def test_what_may_be_about_health_in_another_language(text: str, about_health: bool) -> None:
+    language = "zh" if text.startswith("我") else "es"
+    assert may_be_about_health(text, language) is about_health
