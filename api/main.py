@@ -46,7 +46,6 @@ from api.security_headers import SecurityHeaders
 from api.state import AppState
 from assistant.channels.mms import PictureFetcher
 from assistant.channels.sms import InboxProcessor
-from assistant.conversation import language
 from assistant.conversation.turn import TurnHandler
 from assistant.coordination.rules import ALL_RULES
 from assistant.db.engine import make_engine, make_session_factory
@@ -60,6 +59,7 @@ from assistant.outreach.caps import OutreachLimits
 from assistant.outreach.scheduler import OutreachScheduler
 from assistant.practices.schedules import extend_schedules
 from assistant.retention import apply_retention_periods, tracker_engine
+from assistant.safety import language
 from assistant.safety.triage import Triage
 from assistant.secure_defaults import refuse_to_run_open
 from assistant.settings import Settings, get_settings

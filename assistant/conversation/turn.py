@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.conversation.handoff import asks_for_a_person
-from assistant.conversation.language import other_language
 from assistant.conversation.routes import ROUTES_BY_SEVERITY, Route, most_severe
 from assistant.db.models import (
     Appointment,
@@ -40,6 +39,7 @@ from assistant.outreach.replies import (
 from assistant.practices.details import template_values
 from assistant.practices.hours import is_open
 from assistant.safety.health_words import may_be_about_health, mentions_health
+from assistant.safety.language import other_language
 from assistant.safety.triage import Triage, TriageResult
 from assistant.scheduling.booking import confirm
 from assistant.scheduling.client_requests import visit_time_label

@@ -22,6 +22,7 @@ from typing import Any
 from assistant.db.models.practice import PRACTICE_KINDS
 from assistant.safety.clinical_questions import ClinicalQuestion, ClinicalQuestions
 from assistant.safety.faq_gate import FaqGate
+from assistant.safety.language import other_language
 from assistant.safety.lexicon import (
     DEFAULT_LEXICON_DIR,
     ContextRuleSpec,
@@ -117,11 +118,13 @@ class Triage:
         questions: ClinicalQuestions,
         net: SafetyNet | None = None,
         faq_gate: FaqGate | None = None,
+        spanish_net: SafetyNet | None = None,
     ) -> None:
         self._pipelines = dict(pipelines)
         self._questions = questions
         self._net = net
         self._faq_gate = faq_gate
+        self._spanish_net = spanish_net
         # One triage serves the inbox workers and the request threads at once, and medspacy's
         # sentence splitter (PyRuSH, PyFastNER) keeps state while it runs: concurrent calls
         # raise IndexError. A call takes about 1.5 ms, so they take turns.
@@ -143,6 +146,7 @@ class Triage:
             ClinicalQuestions.load(lexicon_dir),
             SafetyNet.load() if net else None,
             FaqGate.load() if net else None,
+            SafetyNet.load_spanish() if net else None,
         )
 
     def asks_a_clinician(self, text: str) -> bool:
@@ -200,7 +204,10 @@ class Triage:
             # Nothing the rules know, not even asked about: the learned net may still see a
             # crisis, a swallowed medicine, a chemo exposure or a complication after surgery
             # said in other words.
-            net_flag = self._net.flag(normalised, practice_kind)
+            net = self._net
+            if self._spanish_net is not None and other_language(normalised) == "es":
+                net = self._spanish_net
+            net_flag = net.flag(normalised, practice_kind)
             if net_flag is not None:
                 words = text[:_MAX_COMBINED_CHARS]
                 red_flags = (RedFlag(net_flag.sign, net_flag.priority, words),)

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.conversation.language import other_language
 from assistant.db.models import Escalation, OutboxMessage, Practice, StaffUser
 from assistant.safety.health_words import may_be_about_health
+from assistant.safety.language import other_language
 from tests.assistant.conversation.test_turn import (  # noqa: F401 - the autouse fixture
     NOW,
     _shared_triage,
