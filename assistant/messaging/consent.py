@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session
 from assistant.audit import record
 from assistant.db.models import Contact, Practice
 
-OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
+# Carriers' English keywords, and the Spanish ones US bilingual programs print ("Responda PARAR").
+OPT_OUT = frozenset(
+    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "parar", "baja", "alto"}
+)
 OPT_IN = frozenset({"start", "unstop"})
 # YES opts a number back in only after it opted out; from anyone else it answers a question
 # ("Cancel this visit? Reply YES").
@@ -79,6 +82,46 @@ _KEEPS_TEXTS = re.compile(
     r"|\bstop (?:texting|txting|messaging) (?:you|u)\b",
     re.IGNORECASE,
 )
+# Spanish, in the client's own words (the same FCC rule: any reasonable means, any language):
+# "ya no me manden mensajes", "sáquenme de la lista", "dejen de mandarme recordatorios",
+# "BAJA porfa", "me quiero dar de baja de los textos".
+_MENSAJES = (
+    r"(?:mensajes?|mensajitos|textos?|texts?|sms|recordatorios?|notificaciones|alertas|avisos"
+    r"|reminders?)"
+)
+_PIDE_NO_MAS_MENSAJES = re.compile(
+    r"\b(?:"
+    r"no (?:me |nos |le )?(?:manden|mande|env[ií]en|env[ií]e|escriban|texteen) (?:m[aá]s|nada)"
+    r"|no (?:me |nos |le )?(?:manden|mande|env[ií]en|env[ií]e) (?:\w+ )?"
+    + _MENSAJES
+    + r"|(?:ya )?no (?:quiero|queremos|deseo|necesito) (?:recibir |que me (?:manden|env[ií]en) )?"
+    r"(?:m[aá]s |los |las |sus |estos |esos |ning[uú]n )?(?:\w+ )?"
+    + _MENSAJES
+    + r"|dej(?:en|e|ar) de (?:mandar|enviar|escribir|textear)\w*"
+    r"|(?:s[aá]quen|saque|quiten|quite|borren|borre|eliminen|elimine)(?:me|nos|lo)?"
+    r" (?:de (?:la|su|sus|esta) (?:lista|sistema)|de (?:los|sus|estos) "
+    + _MENSAJES
+    + r"|(?:mi|este) n[uú]mero)"
+    r"|(?:ya )?basta de "
+    + _MENSAJES
+    + r"|ya con los "
+    + _MENSAJES
+    + r"|parar (?:los |estos |sus |de )?"
+    + _MENSAJES
+    + r"|se equivocaron de (?:n[uú]mero|persona)|n[uú]mero equivocado"
+    r")\b"
+    # A Spanish keyword first, then a sentence: "BAJA porfa, ...", "PARAR. ese numero ...".
+    r"|^\s*(?:baja|parar|alto|stop)\b(?=[\s.,!]*(?:$|[.,!]|por ?fa|por favor|porfavor|ya\b))",
+    re.IGNORECASE,
+)
+# "Darme de baja" is also leaving a wellness plan or autopay: it counts beside texts or a list.
+_DE_BAJA = re.compile(r"\b(?:dar(?:me|nos|lo|la)?|den(?:me|nos)|me doy) de baja\b", re.IGNORECASE)
+_SOBRE_MENSAJES = re.compile(
+    rf"\b(?:{_MENSAJES}|lista|este n[uú]mero|mi n[uú]mero|este cel\w*)\b", re.IGNORECASE
+)
+_SIGUE_CON_MENSAJES = re.compile(
+    r"\bno (?:me )?(?:quiero|deseo) (?:dar(?:me)? de baja|que dejen de)", re.IGNORECASE
+)
 TEMPLATE_FOR = {"opt_out": "consent.stopped", "opt_in": "consent.started", "help": "consent.help"}
 ROUTE_FOR = {"opt_out": "optout", "opt_in": "other", "help": "other"}
 
@@ -98,10 +141,12 @@ def keyword_of(body: str, *, opted_out: bool = False) -> str | None:
 
 
 def asks_to_stop_texts(body: str) -> bool:
-    """True when the message asks, in any words, for no more texts."""
-    if _KEEPS_TEXTS.search(body):
+    """True when the message asks, in any words (English or Spanish), for no more texts."""
+    if _KEEPS_TEXTS.search(body) or _SIGUE_CON_MENSAJES.search(body):
         return False
-    if _ASKS_TO_STOP_TEXTS.search(body):
+    if _ASKS_TO_STOP_TEXTS.search(body) or _PIDE_NO_MAS_MENSAJES.search(body):
+        return True
+    if _DE_BAJA.search(body) and _SOBRE_MENSAJES.search(body):
         return True
     return bool(_SHORT_STOP.search(body) and _ABOUT_TEXTS.search(body))
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.messaging.consent import asks_to_stop_texts
+from assistant.messaging.consent import asks_to_stop_texts, keyword_of
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,32 @@ def test_opt_outs_written_by_an_outsider_are_opt_outs(text: str) -> None:
 @pytest.mark.parametrize("text", OUTSIDER_LINES["not_an_opt_out"])
 def test_look_alikes_written_by_an_outsider_are_not(text: str) -> None:
     assert not asks_to_stop_texts(text)
+
+
+SPANISH_LINES = yaml.safe_load(
+    (Path(__file__).parents[2] / "data" / "optout_spanish.yml").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("text", SPANISH_LINES["opt_out"])
+def test_spanish_opt_outs_are_opt_outs(text: str) -> None:
+    assert asks_to_stop_texts(text) or keyword_of(text) == "opt_out"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *SPANISH_LINES["not_an_opt_out"],
+        "alto el perro salto la cerca",
+        "no quiero darme de baja, solo cambiar mi numero",
+        "me quiero dar de baja del plan de bienestar",
+        "quiero cancelar la cita del viernes",
+    ],
+)
+def test_spanish_look_alikes_are_not(text: str) -> None:
+    assert not asks_to_stop_texts(text)
+
+
+@pytest.mark.parametrize("word", ["PARAR", "Baja", "alto.", "STOP"])
+def test_spanish_keywords_alone_opt_out(word: str) -> None:
+    assert keyword_of(word) == "opt_out"
