@@ -10,6 +10,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -28,6 +29,7 @@ OWN_WORDS_OPT_OUT = "+17735550191"
 STOP_KEYWORD = "+17735550192"
 STILL_SUBSCRIBED = "+17735550193"
 RED_FLAG_OPT_OUT = "+17735550194"
+SPANISH_HEALTH = "+17735550198"
 OUTBOX_POLL_SECONDS = 2  # the README's default
 
 
@@ -144,6 +146,9 @@ def assert_turn_shape(turn: dict[str, Any]) -> None:
     [
         (OWN_WORDS_OPT_OUT, "please take me off this list"),
         ("+17735550195", "stop texting me"),
+        # The README's Spanish keyword and Spanish own words.
+        ("+17735550196", "PARAR"),
+        ("+17735550197", "ya no me manden mensajes por favor"),
     ],
 )
 def test_an_opt_out_in_the_clients_own_words_opts_the_number_out(
@@ -287,6 +292,70 @@ def test_a_spanish_red_flag_is_answered_as_an_emergency_not_handed_off(
     kind = "vet." if practice == VET else "human."
     assert turn["replies"][0]["template_id"].startswith(f"{kind}emergency."), turn
     assert turn["escalation"] is not None and turn["escalation"]["priority"] == "emergency"
+
+
+def test_a_spanish_message_that_may_be_about_health_is_urgent_and_pages_the_on_call(
+    rasa_up: Stack, nurse: httpx.Client
+) -> None:
+    """No red flag, but everyday words about the pet's body: the two-language hand-off, an urgent
+    case a person reads within the hour, and a page to the on-call, as for an urgent sign."""
+    stack = rasa_up
+    practice_number = sms_number(stack, VET)
+    words = "a mi perrita le salieron unas bolitas raras en la panza y se las lame"
+    before = last_outbox_id(stack)
+
+    replies = stack.text(words, sender=SPANISH_HEALTH, to=practice_number)
+
+    # The client gets the hand-off, in English and Spanish, and nothing else.
+    [(template_id, text)] = replies
+    assert "faq" not in template_id and "emergency" not in template_id, replies
+    assert languages_of(text) == {"en", "es"}, text
+    [sent] = delivered_to(stack, SPANISH_HEALTH, after=before)
+    assert sent["kind"] == "reply" and handed_to_twilio(sent), sent
+    assert (sent["template_id"], sent["body"]) == (template_id, text), sent
+    # An urgent case in the nurse queue, with the client's words, to be read within the hour.
+    case = queued_case_with_message(nurse, words)
+    assert case["priority"] == "urgent", case
+    opened = datetime.fromisoformat(case["created_at"])
+    due = datetime.fromisoformat(case["due_at"])
+    assert timedelta(0) < due - opened <= timedelta(hours=1), case
+    # The on-call is paged by SMS through the outbox, about this case, not at the client.
+    names_case = re.compile(rf"[#/]{case['id']}\b")
+
+    def paged() -> list[dict[str, Any]]:
+        return [
+            r
+            for r in outbox_rows(stack, after=before)
+            if r["kind"] == "page" and names_case.search(r["body"])
+        ]
+
+    wait(
+        lambda: any(handed_to_twilio(p) for p in paged()),
+        what=f"a page about case {case['id']} handed to Twilio",
+    )
+    assert all(p["to_number"] != SPANISH_HEALTH for p in paged()), paged()
+
+
+def test_a_spanish_thank_you_after_a_death_gets_the_hand_off_and_a_routine_case(
+    rasa_up: Stack,
+) -> None:
+    """Thanks, not health: the same two-language hand-off, with a routine case."""
+    words = "mi esposo falleció el domingo, gracias a todos por cuidarlo tan bien"
+
+    turn = rasa_up.send(HUMAN, words, sender="e2e-readme-es-thanks-after-a-death")
+
+    assert_turn_shape(turn)
+    [reply] = turn["replies"]
+    assert "faq" not in reply["template_id"], reply
+    assert "emergency" not in reply["template_id"], reply
+    assert languages_of(reply["text"]) == {"en", "es"}, reply
+    assert turn["escalation"] is not None, turn
+    assert turn["escalation"]["priority"] == "routine", turn
+    # The case is in the surgical practice's nurse queue, with the client's words.
+    with signed_in(rasa_up, HUMAN_NURSE) as nurse:
+        case = queued_case_with_message(nurse, words)
+    assert case["id"] == turn["escalation"]["id"], (case, turn)
+    assert case["priority"] == "routine", case
 
 
 # --- 5. FAQ answers ------------------------------------------------------------------------
