@@ -227,8 +227,8 @@ class TurnHandler:
         elif (language := other_language(text)) is not None:
             # Not English: a person answers, rather than an English model guessing. The rules
             # found no red flag, but they read few words of other languages: a message that
-            # may be about the patient's health is read within the urgent deadline (the
-            # on-call is paged after hours); anything else is at least clinical.
+            # may be about the patient's health is read within the urgent deadline (and the
+            # on-call is paged); anything else is at least clinical.
             handoff = self._safe_template(OTHER_LANGUAGE, practice, open_now)
             if may_be_about_health(text, language):
                 planned = [PlannedReply(handoff, Route.URGENT, case_priority=Priority.URGENT)]
