@@ -6,12 +6,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.db.models import Escalation, OutboxMessage, Practice, StaffUser
+from assistant.db.models import Escalation, OutboxMessage
 from assistant.safety.health_words import may_be_about_health
 from assistant.safety.language import other_language
 from tests.assistant.conversation.test_turn import (  # noqa: F401 - the autouse fixture
     NOW,
+    ON_CALL_PHONE,
     _shared_triage,
+    add_on_call_oncologist,
     custom,
     handler_for,
     rasa_answering,
@@ -75,20 +77,6 @@ def test_english_still_goes_to_the_dialogue(session: Session) -> None:
     assert [r.template_id.split(".", 1)[1] for r in result.replies] == ["greet.hello"]
 
 
-def _on_call_vet(session: Session, practice: Practice) -> None:
-    session.add(
-        StaffUser(
-            practice_id=practice.id,
-            name="Dr. On Call",
-            email="oc@example.org",
-            role="oncologist",
-            phone="+13125550177",
-            password_hash="x",
-        )
-    )
-    session.flush()
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -105,7 +93,7 @@ def test_one_that_may_be_about_health_is_read_within_the_hour_and_pages(
         raise AssertionError("an English model must not guess at another language")
 
     practice = add_practice(session, kind="veterinary")
-    _on_call_vet(session, practice)
+    add_on_call_oncologist(session, practice)
     result = handler_for(rasa_answering(respond)).handle(
         session, practice=practice, channel="web", sender_key="web-xyz", text=text, now=NOW
     )
@@ -115,21 +103,22 @@ def test_one_that_may_be_about_health_is_read_within_the_hour_and_pages(
     case = session.get_one(Escalation, result.escalation.id)
     assert (case.priority, case.category) == ("urgent", "other_language")
     [page] = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "page")).all()
-    assert page.to_number == "+13125550177"
+    assert page.to_number == ON_CALL_PHONE
 
 
 @pytest.mark.parametrize(
-    ("text", "about_health"),
+    ("language", "text", "about_health"),
     [
-        ("tiene la encia bien palida y no se quiere parar", True),
-        ("se comio dos pastillas de mi ibuprofeno", True),
-        ("ya no le veo sentido a nada, quisiera dormirme y no despertar", True),
-        ("quisiera cambiar la cita de Canela del jueves", False),
-        ("Rocky murió anoche, gracias por todo", False),
-        ("cuanto debo de la ultima visita", False),
-        ("我的狗今天很奇怪", True),  # no word list: we cannot tell
+        ("es", "tiene la encia bien palida y no se quiere parar", True),
+        ("es", "se comio dos pastillas de mi ibuprofeno", True),
+        ("es", "ya no le veo sentido a nada, quisiera dormirme y no despertar", True),
+        ("es", "quisiera cambiar la cita de Canela del jueves", False),
+        ("es", "Rocky murió anoche, gracias por todo", False),
+        ("es", "cuanto debo de la ultima visita", False),
+        ("zh", "我的狗今天很奇怪", True),  # no word list: we cannot tell
     ],
 )
-def test_what_may_be_about_health_in_another_language(text: str, about_health: bool) -> None:
-    language = "zh" if text.startswith("我") else "es"
+def test_what_may_be_about_health_in_another_language(
+    language: str, text: str, about_health: bool
+) -> None:
     assert may_be_about_health(text, language) is about_health

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.conversation.turn import TurnHandler, TurnResult
-from assistant.db.models import Escalation, Message, OutboxMessage, StaffUser
+from assistant.db.models import Escalation, Message, OutboxMessage, Practice, StaffUser
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.safety.triage import Triage
 from assistant.settings import ROOT
@@ -207,6 +207,23 @@ def test_template_edited_after_approval_is_never_sent(session: Session, tmp_path
     assert [r.template_id for r in result.replies] == ["human.clinical.nurse_will_answer"]
 
 
+ON_CALL_PHONE = "+13125550177"
+
+
+def add_on_call_oncologist(session: Session, practice: Practice) -> StaffUser:
+    """With no rota entry, the practice's oncologists are paged: this one, at ON_CALL_PHONE."""
+    oncologist = StaffUser(
+        practice_id=practice.id,
+        name="Dr. On Call",
+        email="oc@example.org",
+        role="oncologist",
+        phone=ON_CALL_PHONE,
+    )
+    session.add(oncologist)
+    session.flush()
+    return oncologist
+
+
 def rasa_must_not_be_called() -> RasaClient:
     def handler(request: httpx.Request) -> httpx.Response:
         raise AssertionError("a red flag must be answered without the dialogue engine")
@@ -216,15 +233,7 @@ def rasa_must_not_be_called() -> RasaClient:
 
 def test_emergency_is_answered_at_once_and_the_clinician_is_paged(session: Session) -> None:
     practice = add_practice(session, kind="veterinary")
-    surgeon = StaffUser(
-        practice_id=practice.id,
-        name="Dr. On Call",
-        email="oc@example.org",
-        role="oncologist",
-        phone="+13125550177",
-    )
-    session.add(surgeon)
-    session.flush()
+    add_on_call_oncologist(session, practice)
 
     result = handler_for(rasa_must_not_be_called()).handle(
         session,
@@ -243,7 +252,7 @@ def test_emergency_is_answered_at_once_and_the_clinician_is_paged(session: Sessi
     assert case.due_at == NOW + timedelta(minutes=5)
     assert any("gums" in flag["matched"] for flag in case.red_flags)
     [page] = session.scalars(select(OutboxMessage)).all()
-    assert page.to_number == "+13125550177"
+    assert page.to_number == ON_CALL_PHONE
     assert f"/nurse/cases/{case.id}" in page.body and "gums" not in page.body
 
 
@@ -251,16 +260,7 @@ def test_red_flags_repeated_in_a_conversation_join_one_case_and_page_once_per_ra
     session: Session,
 ) -> None:
     practice = add_practice(session, kind="veterinary")
-    session.add(
-        StaffUser(
-            practice_id=practice.id,
-            name="Dr. On Call",
-            email="oc@example.org",
-            role="oncologist",
-            phone="+13125550177",
-        )
-    )
-    session.flush()
+    add_on_call_oncologist(session, practice)
     handler = handler_for(rasa_must_not_be_called())
 
     def send(text: str) -> TurnResult:
@@ -376,6 +376,21 @@ def test_second_unclear_message_opens_a_routine_case(session: Session) -> None:
     assert result.escalation is not None and result.escalation.priority == "routine"
 
 
+def answered_by_a_nurse_instead_of_an_faq(session: Session, kind: str, text: str) -> TurnResult:
+    """The dialogue engine picks an FAQ answer for `text`; a nurse answers it instead."""
+    key = "faq.giving_pills" if kind == "veterinary" else "faq.fasting"
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom(key, "faq")]))
+
+    result = run_turn(session, rasa, text, kind=kind)
+
+    assert result.route == "clinical"
+    assert [r.template_id for r in result.replies] == [
+        f"{'vet' if kind == 'veterinary' else 'human'}.clinical.nurse_will_answer"
+    ]
+    assert result.escalation is not None and result.escalation.priority == "routine"
+    return result
+
+
 @pytest.mark.parametrize(
     ("kind", "text"),
     [
@@ -388,17 +403,10 @@ def test_second_unclear_message_opens_a_routine_case(session: Session) -> None:
 def test_a_clinical_question_taken_for_an_faq_goes_to_a_nurse_instead(
     session: Session, kind: str, text: str
 ) -> None:
-    # The dialogue engine picked an FAQ answer; the clinical-question rules overrule it.
-    key = "faq.giving_pills" if kind == "veterinary" else "faq.fasting"
-    rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom(key, "faq")]))
+    # The clinical-question rules overrule the dialogue's FAQ answer.
+    result = answered_by_a_nurse_instead_of_an_faq(session, kind, text)
 
-    result = run_turn(session, rasa, text, kind=kind)
-
-    assert result.route == "clinical"
-    assert [r.template_id for r in result.replies] == [
-        f"{'vet' if kind == 'veterinary' else 'human'}.clinical.nurse_will_answer"
-    ]
-    assert result.escalation is not None and result.escalation.priority == "routine"
+    assert result.escalation is not None
     case = session.get_one(Escalation, result.escalation.id)
     assert any(flag["sign"].startswith("question.") for flag in case.red_flags)
 
@@ -474,17 +482,10 @@ def test_an_unsure_guess_about_logistics_still_asks_did_you_mean(session: Sessio
 def test_a_clinical_question_in_words_no_rule_lists_goes_to_a_nurse_not_an_faq(
     session: Session, kind: str, text: str
 ) -> None:
-    # The dialogue engine picked an FAQ answer and the clinical-question rules see nothing;
-    # the learned FAQ gate (assistant/safety/faq_gate.py) sends it to a nurse.
-    key = "faq.giving_pills" if kind == "veterinary" else "faq.fasting"
-    rasa = rasa_answering(lambda body: httpx.Response(200, json=[custom(key, "faq")]))
+    # The clinical-question rules see nothing; the learned FAQ gate
+    # (assistant/safety/faq_gate.py) sends it to a nurse.
+    answered_by_a_nurse_instead_of_an_faq(session, kind, text)
 
-    result = run_turn(session, rasa, text, kind=kind)
-
-    assert result.route == "clinical"
-    assert [r.template_id for r in result.replies] == [
-        f"{'vet' if kind == 'veterinary' else 'human'}.clinical.nurse_will_answer"
-    ]
     assert session.scalars(select(Escalation.category)).one() == "clinical_question"
 
 
