@@ -1,5 +1,6 @@
 """The learned safety net behind the rules: it adds a flag for a crisis, a swallowed medicine
-or a chemo exposure said in words no rule lists, and never overrules what the rules found."""
+or a chemo exposure said in words no rule lists (in Spanish, by the Spanish net), and never
+overrules what the rules found."""
 
 import pytest
 
@@ -51,6 +52,19 @@ def rules_only() -> Triage:
             "emergency_sign",
             "emergency",
         ),
+        # Spanish: read by the Spanish net (safety_net_spanish.yml).
+        (
+            "human",
+            "ultimamente pienso que mis hijos estarian mejor si yo ya no estuviera",
+            "self_harm",
+            "emergency",
+        ),
+        (
+            "human",
+            "se me abrio una capsula de la quimio de mi mama y el polvo me cayo en las manos",
+            "human.chemo_exposure",
+            "urgent",
+        ),
     ],
 )
 def test_words_no_rule_lists_are_flagged_by_the_net(
@@ -71,6 +85,11 @@ def test_words_no_rule_lists_are_flagged_by_the_net(
         ("veterinary", "we said goodbye to luna this morning, thank you all"),
         ("veterinary", "how should i store his chemo pills"),
         ("human", "when can i shower after surgery"),
+        ("veterinary", "mi perrita esta muy triste y no quiere jugar"),
+        ("human", "quisiera cambiar mi cita del martes para el jueves"),
+        ("human", "ya no quiero recibir estos mensajes, gracias"),
+        # English stays with the English net: Spanish "chocolate" examples do not reach it.
+        ("veterinary", "our chocolate lab ate his kibble"),
     ],
 )
 def test_everyday_messages_are_not_flagged(triage: Triage, kind: str, text: str) -> None:
@@ -94,46 +113,3 @@ def test_a_temperature_read_under_every_threshold_is_left_to_the_rules(triage: T
     # The net cannot read numbers: 101.5 F is normal for a dog, and the rules know it.
     assert triage.assess("temp 101.5", "veterinary").priority is None
     assert triage.assess("temp 103.4 since last night", "veterinary").priority == "urgent"
-
-
-@pytest.mark.parametrize(
-    ("kind", "text", "sign", "priority"),
-    [
-        (
-            "human",
-            "ultimamente pienso que mis hijos estarian mejor si yo ya no estuviera",
-            "self_harm",
-            "emergency",
-        ),
-        (
-            "human",
-            "se me abrio una capsula de la quimio de mi mama y el polvo me cayo en las manos",
-            "human.chemo_exposure",
-            "urgent",
-        ),
-    ],
-)
-def test_spanish_words_no_rule_lists_are_flagged_by_the_spanish_net(
-    triage: Triage, rules_only: Triage, kind: str, text: str, sign: str, priority: str
-) -> None:
-    assert rules_only.assess(text, kind).priority is None
-
-    result = triage.assess(text, kind)
-
-    assert (result.priority, [f.sign for f in result.red_flags]) == (priority, [sign])
-
-
-@pytest.mark.parametrize(
-    ("kind", "text"),
-    [
-        ("veterinary", "mi perrita esta muy triste y no quiere jugar"),
-        ("human", "quisiera cambiar mi cita del martes para el jueves"),
-        ("human", "ya no quiero recibir estos mensajes, gracias"),
-        # English stays with the English net: Spanish "chocolate" examples do not reach it.
-        ("veterinary", "our chocolate lab ate his kibble"),
-    ],
-)
-def test_everyday_spanish_and_english_look_alikes_are_not_flagged(
-    triage: Triage, kind: str, text: str
-) -> None:
-    assert triage.assess(text, kind).priority is None
