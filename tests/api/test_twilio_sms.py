@@ -243,13 +243,19 @@ def test_an_opt_out_with_a_crisis_only_the_safety_net_sees_does_both(
         assert case.page_count == 1
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "her belly is going in and out really hard and she wont lie down",
+        # Spanish, read by the Spanish safety net (README, "Other languages").
+        "mi gata esta respirando con la boca abierta y se le mueve muchisimo la panza",
+    ],
+)
 def test_an_emergency_sign_in_words_no_rule_lists_is_answered_and_paged(
-    client: TestClient,
+    client: TestClient, body: str
 ) -> None:
     # The rules list none of these words; the safety net reads an emergency sign in them.
-    signed_post(
-        client, sms("her belly is going in and out really hard and she wont lie down", "SM-es")
-    )
+    signed_post(client, sms(body, "SM-es"))
     wait_until(lambda: settled(client))
 
     [reply] = [m for m in outbox(client) if m.to_number == OWNER]
