@@ -305,6 +305,10 @@ class TurnHandler:
             # with the chlorambucil"): the learned FAQ gate sends it to a nurse.
             kept = [p for p in planned if p.route != Route.FAQ]
             return kept + [self._nurse_will_answer(practice, open_now)], "clinical_question"
+        if _supports_grief(planned) and self._triage.asks_a_clinician(text, instead_of="grief"):
+            # "She passed last night, could the lomustine have done it?": the grief support
+            # stands, and the question reaches a nurse as well (the grief gate).
+            return planned + [self._nurse_will_answer(practice, open_now)], "clinical_question"
         if (
             asks_for_a_person(text)
             and not _at_least_clinical(planned)
@@ -597,6 +601,11 @@ def _asks_did_you_mean(planned: list[PlannedReply]) -> bool:
 def _answers_from_faq(planned: list[PlannedReply]) -> bool:
     """An approved FAQ answer is planned, and nothing more severe than it."""
     return any(p.route == Route.FAQ for p in planned) and not _at_least_clinical(planned)
+
+
+def _supports_grief(planned: list[PlannedReply]) -> bool:
+    """Grief support is planned, and nothing more severe than it."""
+    return any(p.route == Route.GRIEF for p in planned) and not _at_least_clinical(planned)
 
 
 def _at_least_clinical(planned: list[PlannedReply]) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 
 from assistant.db.models.practice import PRACTICE_KINDS
 from assistant.safety.clinical_questions import ClinicalQuestion, ClinicalQuestions
-from assistant.safety.faq_gate import FaqGate
+from assistant.safety.clinician_gate import ClinicianGate
 from assistant.safety.language import other_language
 from assistant.safety.lexicon import (
     DEFAULT_LEXICON_DIR,
@@ -117,14 +117,16 @@ class Triage:
         pipelines: Mapping[str, _KindPipeline],
         questions: ClinicalQuestions,
         net: SafetyNet | None = None,
-        faq_gate: FaqGate | None = None,
+        faq_gate: ClinicianGate | None = None,
         spanish_net: SafetyNet | None = None,
+        grief_gate: ClinicianGate | None = None,
     ) -> None:
         self._pipelines = dict(pipelines)
         self._questions = questions
         self._net = net
         self._faq_gate = faq_gate
         self._spanish_net = spanish_net
+        self._grief_gate = grief_gate
         # One triage serves the inbox workers and the request threads at once, and medspacy's
         # sentence splitter (PyRuSH, PyFastNER) keeps state while it runs: concurrent calls
         # raise IndexError. A call takes about 1.5 ms, so they take turns.
@@ -133,8 +135,8 @@ class Triage:
     @classmethod
     def load(cls, lexicon_dir: Path = DEFAULT_LEXICON_DIR, *, net: bool = True) -> Triage:
         """Reads the lexicons and builds one medspacy pipeline per practice kind (~1 second),
-        and trains the learned safety net and FAQ gate behind them (~2 seconds) unless `net`
-        is False."""
+        and trains the learned safety nets and clinician gates behind them (~3 seconds) unless
+        `net` is False."""
         _quiet_sentence_splitter()
         pipelines = {}
         for kind in PRACTICE_KINDS:
@@ -145,17 +147,18 @@ class Triage:
             pipelines,
             ClinicalQuestions.load(lexicon_dir),
             SafetyNet.load() if net else None,
-            FaqGate.load() if net else None,
+            ClinicianGate.for_faq() if net else None,
             SafetyNet.load_spanish() if net else None,
+            ClinicianGate.for_grief() if net else None,
         )
 
-    def asks_a_clinician(self, text: str) -> bool:
-        """The learned FAQ gate's view (faq_gate.py): a question a clinician must answer, said
-        in words the clinical-question rules do not list. Asked only of a message the dialogue
-        would answer from an FAQ."""
-        return self._faq_gate is not None and self._faq_gate.asks_a_clinician(
-            text.translate(_NORMALISE)
-        )
+    def asks_a_clinician(self, text: str, instead_of: str = "faq") -> bool:
+        """The learned gate's view (clinician_gate.py): a question a clinician must answer,
+        said in words the clinical-question rules do not list. Asked only of a message the
+        dialogue would answer from an FAQ (`instead_of` "faq") or with grief support
+        ("grief")."""
+        gate = self._grief_gate if instead_of == "grief" else self._faq_gate
+        return gate is not None and gate.asks_a_clinician(text.translate(_NORMALISE))
 
     def assess(self, text: str, practice_kind: str) -> TriageResult:
         """Triages one message for a "veterinary" or "human" practice. Never raises on odd text."""

@@ -483,10 +483,59 @@ def test_a_clinical_question_in_words_no_rule_lists_goes_to_a_nurse_not_an_faq(
     session: Session, kind: str, text: str
 ) -> None:
     # The clinical-question rules see nothing; the learned FAQ gate
-    # (assistant/safety/faq_gate.py) sends it to a nurse.
+    # (assistant/safety/clinician_gate.py) sends it to a nurse.
     answered_by_a_nurse_instead_of_an_faq(session, kind, text)
 
     assert session.scalars(select(Escalation.category)).one() == "clinical_question"
+
+
+def grief_support_planned(session: Session, kind: str, text: str) -> TurnResult:
+    """The dialogue engine answers `text` with grief support."""
+    reply = custom("grief.support", "grief")
+    rasa = rasa_answering(lambda body: httpx.Response(200, json=[reply]))
+    return run_turn(session, rasa, text, kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        (
+            "veterinary",
+            "Rosie died last night. should i worry about the other dog, they shared a water "
+            "bowl and she was on chlorambucil",
+        ),
+        ("human", "dad died on tuesday. was the bleeding from the surgery or the blood thinner"),
+    ],
+)
+def test_a_clinical_question_inside_grief_also_reaches_a_nurse(
+    session: Session, kind: str, text: str
+) -> None:
+    # The grief gate (assistant/safety/clinician_gate.py): the support stands, a nurse answers.
+    result = grief_support_planned(session, kind, text)
+
+    prefix = "vet" if kind == "veterinary" else "human"
+    assert [r.template_id for r in result.replies] == [
+        f"{prefix}.grief.support",
+        f"{prefix}.clinical.nurse_will_answer",
+    ]
+    assert result.route == "clinical"
+    assert session.scalars(select(Escalation.category)).one() == "clinical_question"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("veterinary", "we said goodbye to Biscuit this morning, thank you all for everything"),
+        ("human", "my husband passed away peacefully on sunday, please let the team know"),
+    ],
+)
+def test_grief_alone_gets_grief_support_only(session: Session, kind: str, text: str) -> None:
+    result = grief_support_planned(session, kind, text)
+
+    assert [r.template_id for r in result.replies] == [
+        f"{'vet' if kind == 'veterinary' else 'human'}.grief.support"
+    ]
+    assert result.route == "grief"
 
 
 def test_an_faq_question_keeps_its_answer_past_the_gate(session: Session) -> None:
