@@ -3,8 +3,10 @@ or a chemo exposure said in words no rule lists (in Spanish, by the Spanish net)
 overrules what the rules found."""
 
 import pytest
+import yaml
 
 from assistant.safety.triage import Triage
+from assistant.settings import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +115,16 @@ def test_a_temperature_read_under_every_threshold_is_left_to_the_rules(triage: T
     # The net cannot read numbers: 101.5 F is normal for a dog, and the rules know it.
     assert triage.assess("temp 101.5", "veterinary").priority is None
     assert triage.assess("temp 103.4 since last night", "veterinary").priority == "urgent"
+
+
+@pytest.mark.parametrize("kind", ["veterinary", "human"])
+def test_swallowed_medicine_in_outside_words_is_an_emergency(triage: Triage, kind: str) -> None:
+    # 80 outside-written messages and 80 look-alikes (tests/data/dev_swallowed.yml): on
+    # 2026-12-06 the rules and the net found 72 and 73 as emergencies and raised 6 and 5
+    # look-alikes; without the net's own swallowed examples, 61 and 56 (docs/evaluation.md).
+    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_swallowed.yml").read_text())
+    found = [triage.assess(t, kind).priority for t in lines["swallowed_something"]]
+    look_alikes = [triage.assess(t, kind).priority for t in lines["not_a_crisis"]]
+
+    assert found.count("emergency") >= 70
+    assert sum(p is not None for p in look_alikes) <= 8
