@@ -4,11 +4,11 @@ The rules (lexicons) catch the words they list; people in a crisis, or who found
 an empty pill bottle, often say it in words no rule lists. This classifier is trained at
 start-up, in about a second, on examples of six such situations (safety_net_examples.yml: a
 crisis, a swallowed medicine or poison, chemotherapy contact at home, a complication after
-surgery; safety_net_signs.yml: the emergency and urgent signs in lay words; more contact and
-swallowed medicine in safety_net_exposure.yml and safety_net_swallowed.yml) against every
-example of the assistant's other intents (data/nlu), and flags a message the rules found
-nothing in when one of the six is likely enough. It only ever adds a flag: what the rules
-decided, including "negated" and "hypothetical", stands. A message in Spanish is read by a
+surgery; safety_net_signs.yml: the emergency and urgent signs in lay words; more contact,
+swallowed medicine and self-harm in safety_net_exposure.yml, safety_net_swallowed.yml and
+safety_net_self_harm.yml) against every example of the assistant's other intents (data/nlu),
+and flags a message the rules found nothing in when one of the six is likely enough. It only
+ever adds a flag: what the rules decided, including "negated" and "hypothetical", stands. A message in Spanish is read by a
 second net (load_spanish) that also learned Spanish examples of the same six.
 
 Measured on the development sets (docs/evaluation.md, "A learned safety net"; for Spanish,
@@ -28,14 +28,15 @@ from assistant.dialogue.training_data import NLU_DIR, nlu_examples
 from assistant.safety.text_classifier import train_text_classifier
 
 # Crisis, swallowed medicine, chemo contact and complications after surgery; then emergency and
-# urgent signs in lay words; then more chemo contact and swallowed medicine, as events, beside
-# look-alikes that name the same drugs. Each file maps a kind to its messages; not_a_crisis may
+# urgent signs in lay words; then more chemo contact, swallowed medicine and self-harm, beside
+# look-alikes that share their words. Each file maps a kind to its messages; not_a_crisis may
 # be in any.
 DEFAULT_EXAMPLES = (
     Path(__file__).with_name("safety_net_examples.yml"),
     Path(__file__).with_name("safety_net_signs.yml"),
     Path(__file__).with_name("safety_net_exposure.yml"),
     Path(__file__).with_name("safety_net_swallowed.yml"),
+    Path(__file__).with_name("safety_net_self_harm.yml"),
 )
 # The same seven kinds in Spanish. A second net learns them beside the English ones and reads
 # only Spanish messages: in the English net, Spanish words ("chocolate", "no quiere") moved
