@@ -9,7 +9,7 @@ about a second, on the dialogue's own clinical_question and report_symptom examp
 and outside-written ones (faq_gate_examples.yml), against the examples of the route it guards:
 faq/* (and outside-written FAQ questions) for the FAQ gate, grief for the grief gate. When the
 dialogue plans that route's answer and the gate finds a clinical question likely enough, a
-nurse answers too (TurnHandler).
+nurse answers: instead of the FAQ answer, beside the grief support (TurnHandler).
 
 Measured in docs/evaluation.md, "An FAQ gate" and "A grief gate".
 """
