@@ -56,7 +56,7 @@ NOT_A_CRISIS = "not_a_crisis"
 # the rules alone 224 and 5 (docs/evaluation.md, "Signs in lay words").
 THRESHOLD = 0.55
 THRESHOLDS = {"post_op_warning": 0.8, "emergency_sign": 0.5, "urgent_sign": 0.5}
-SURE_OF_SOMETHING = 0.94
+SURE_OF_SOMETHING = 0.9
 # What a flag of each kind means at each kind of practice: the rules' own sign and priority,
 # so the turn answers it exactly as it answers the rules' flag.
 SIGNS = {

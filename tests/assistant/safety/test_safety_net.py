@@ -120,7 +120,7 @@ def test_a_temperature_read_under_every_threshold_is_left_to_the_rules(triage: T
 @pytest.mark.parametrize("kind", ["veterinary", "human"])
 def test_swallowed_medicine_in_outside_words_is_an_emergency(triage: Triage, kind: str) -> None:
     # 80 outside-written messages and 80 look-alikes (tests/data/dev_swallowed.yml): on
-    # 2026-12-06 the rules and the net found 72 and 73 as emergencies and raised 6 and 5
+    # 2026-12-06 the rules and the net found 73 and 74 as emergencies and raised 6 and 5
     # look-alikes; without the net's own swallowed examples, 61 and 56 (docs/evaluation.md).
     lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_swallowed.yml").read_text())
     found = [triage.assess(t, kind).priority for t in lines["swallowed_something"]]
@@ -133,7 +133,7 @@ def test_swallowed_medicine_in_outside_words_is_an_emergency(triage: Triage, kin
 @pytest.mark.parametrize("kind", ["veterinary", "human"])
 def test_self_harm_in_outside_words_is_an_emergency(triage: Triage, kind: str) -> None:
     # 60 outside-written messages and 60 look-alikes (tests/data/dev_self_harm.yml): on
-    # 2026-12-06 the rules and the net found 51 as emergencies at each kind and raised 2
+    # 2026-12-06 the rules and the net found 52 as emergencies at each kind and raised 2
     # look-alikes; without the net's own self-harm examples, 38 and 0 (docs/evaluation.md).
     lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_self_harm.yml").read_text())
     found = [triage.assess(t, kind).priority for t in lines["self_harm"]]
