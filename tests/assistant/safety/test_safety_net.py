@@ -117,17 +117,24 @@ def test_a_temperature_read_under_every_threshold_is_left_to_the_rules(triage: T
     assert triage.assess("temp 103.4 since last night", "veterinary").priority == "urgent"
 
 
+def read_at(triage: Triage, kind: str, file: str, crisis: str) -> tuple[int, int]:
+    """How many of a development file's crisis lines the rules and the net call emergencies,
+    and how many of its look-alikes they raise at all, read at one kind of practice."""
+    lines = yaml.safe_load((ROOT / "tests" / "data" / file).read_text())
+    found = [triage.assess(t, kind).priority for t in lines[crisis]]
+    look_alikes = [triage.assess(t, kind).priority for t in lines["not_a_crisis"]]
+    return found.count("emergency"), sum(p is not None for p in look_alikes)
+
+
 @pytest.mark.parametrize("kind", ["veterinary", "human"])
 def test_swallowed_medicine_in_outside_words_is_an_emergency(triage: Triage, kind: str) -> None:
     # 80 outside-written messages and 80 look-alikes (tests/data/dev_swallowed.yml): on
     # 2026-12-06 the rules and the net found 73 and 74 as emergencies and raised 6 and 5
     # look-alikes; without the net's own swallowed examples, 61 and 56 (docs/evaluation.md).
-    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_swallowed.yml").read_text())
-    found = [triage.assess(t, kind).priority for t in lines["swallowed_something"]]
-    look_alikes = [triage.assess(t, kind).priority for t in lines["not_a_crisis"]]
+    found, look_alikes_raised = read_at(triage, kind, "dev_swallowed.yml", "swallowed_something")
 
-    assert found.count("emergency") >= 70
-    assert sum(p is not None for p in look_alikes) <= 8
+    assert found >= 70
+    assert look_alikes_raised <= 8
 
 
 @pytest.mark.parametrize("kind", ["veterinary", "human"])
@@ -135,9 +142,7 @@ def test_self_harm_in_outside_words_is_an_emergency(triage: Triage, kind: str) -
     # 60 outside-written messages and 60 look-alikes (tests/data/dev_self_harm.yml): on
     # 2026-12-06 the rules and the net found 52 as emergencies at each kind and raised 2
     # look-alikes; without the net's own self-harm examples, 38 and 0 (docs/evaluation.md).
-    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_self_harm.yml").read_text())
-    found = [triage.assess(t, kind).priority for t in lines["self_harm"]]
-    look_alikes = [triage.assess(t, kind).priority for t in lines["not_a_crisis"]]
+    found, look_alikes_raised = read_at(triage, kind, "dev_self_harm.yml", "self_harm")
 
-    assert found.count("emergency") >= 48
-    assert sum(p is not None for p in look_alikes) <= 4
+    assert found >= 48
+    assert look_alikes_raised <= 4
