@@ -96,7 +96,8 @@ _FIXED_DURATIONS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"\bsince\s+(?:the\s+)?weekend\b|\ball\s+weekend\b", 48.0),
         (r"\bsince\s+last\s+(?:week|month)\b|\bfor\s+(?:days|weeks|ages)\b", 48.0),
         (
-            r"\bsince\s+(?:his|her|its|my|the|their)?\s*(?:last\s+)?"
+            # "since the surgery", also with what it was on: "since her leg surgery".
+            r"\bsince\s+(?:his|her|its|my|the|their)?\s*(?:last\s+)?(?:[a-z]+\s+)?"
             r"(?:chemo|chemotherapy|treatment|surgery|operation|dose|infusion|appointment|visit|procedure)\b",
             48.0,
         ),
@@ -106,6 +107,7 @@ _FIXED_DURATIONS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
             24.0,
         ),
         (r"\ball\s+(?:day|night)\b|\bday\s+and\s+night\b|\bsince\s+then\b", 24.0),
+        (r"\b(?:over|more\s+than|past|longer\s+than)\s+a\s+(?:full\s+|whole\s+|entire\s+)?day\b", 24.0),
         (r"\bovernight\b|\bsince\s+(?:this\s+)?morning\b", 12.0),
     )
 )

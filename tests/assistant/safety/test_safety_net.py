@@ -146,3 +146,23 @@ def test_self_harm_in_outside_words_is_an_emergency(triage: Triage, kind: str) -
 
     assert found >= 48
     assert look_alikes_raised <= 4
+
+
+def test_complications_after_surgery_in_outside_words_are_raised(triage: Triage) -> None:
+    # 250 outside-written messages after an operation, each read at its own kind of practice
+    # (tests/data/dev_complications.yml): on 2026-12-06 the rules and the net found 70 of 70
+    # emergencies as emergencies (65 before the lexicon took CLINICAL.md's bleeding, fainting
+    # and open-wound signs in more words), raised 88 of 90 urgent ones and 9 of 90 look-alikes.
+    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_complications.yml").read_text())
+
+    def read(key: str) -> list[str | None]:
+        kind = "veterinary" if key.startswith("vet_") else "human"
+        return [triage.assess(t, kind).priority for t in lines[key]]
+
+    emergencies = read("vet_emergency") + read("human_emergency")
+    urgent = read("vet_urgent") + read("human_urgent")
+    look_alikes = read("vet_not_a_crisis") + read("human_not_a_crisis")
+
+    assert emergencies.count("emergency") >= 66
+    assert sum(p is not None for p in urgent) >= 85
+    assert sum(p is not None for p in look_alikes) <= 12
