@@ -83,6 +83,25 @@ def open_escalation(
                 details={"message_id": message.id if message else None, "priority": priority},
             )
     if existing is not None:
+        same_message = message is not None and existing.message_id == message.id
+        if (
+            same_message
+            and category in TREATMENT_CATEGORIES
+            and existing.category not in TREATMENT_CATEGORIES
+        ):
+            # The dialogue's action opened the case for what it understood ("grief"); a gate
+            # then found, in the same message, a question only a clinician may answer. The
+            # queue shows it as that question, and it goes to the clinician who answers it.
+            existing.category = category
+            _route_to_role(session, existing, practice, conversation)
+            record(
+                session,
+                practice_id=practice.id,
+                actor="bot",
+                action="escalation.recategorised",
+                entity=existing,
+                details={"category": category},
+            )
         if _severity(priority) < _severity(existing.priority):
             existing.priority = priority
             existing.due_at = min(existing.due_at, due_at(practice, priority, now))

@@ -147,6 +147,58 @@ def test_symptom_report_goes_to_the_nurse(session: Session) -> None:
     assert (case.assigned_role, case.assigned_staff_id) == ("nurse", None)
 
 
+def test_a_clinical_question_found_after_the_dialogue_opened_a_grief_case_recategorises_it(
+    session: Session,
+) -> None:
+    # "She passed last night, could the lomustine have done it?": the grief action opened a
+    # grief case, then the grief gate found the question; the queue must show the question.
+    conversation = _conversation_with(session, "she passed last night, was it the lomustine")
+    grief = open_escalation(
+        session,
+        conversation=conversation,
+        priority="routine",
+        category="grief",
+        now=MONDAY_NOON_CHICAGO,
+    )
+    assert grief.assigned_role == "nurse"
+
+    case = open_escalation(
+        session,
+        conversation=conversation,
+        priority="routine",
+        category="clinical_question",
+        now=MONDAY_NOON_CHICAGO,
+    )
+
+    assert case.id == grief.id
+    assert (case.category, case.assigned_role) == ("clinical_question", "oncologist")
+    actions = session.scalars(select(AuditLog.action).order_by(AuditLog.id)).all()
+    assert actions == ["escalation.opened", "escalation.recategorised"]
+
+
+def test_a_red_flag_case_joined_from_another_message_keeps_its_category(session: Session) -> None:
+    conversation = _conversation_with(session, "she collapsed")
+    first = open_escalation(
+        session,
+        conversation=conversation,
+        priority="urgent",
+        category="red_flag",
+        now=MONDAY_NOON_CHICAGO,
+    )
+    session.add(Message(conversation_id=conversation.id, direction="in", body="and the dose?"))
+    session.flush()
+
+    again = open_escalation(
+        session,
+        conversation=conversation,
+        priority="urgent",
+        category="clinical_question",
+        now=MONDAY_NOON_CHICAGO,
+    )
+
+    assert again.id == first.id and again.category == "red_flag"
+
+
 def test_a_second_red_flag_in_the_conversation_joins_its_open_case(session: Session) -> None:
     conversation = _conversation_with(session, "she collapsed")
     first = open_escalation(
