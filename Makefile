@@ -120,21 +120,26 @@ define run_pytest
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests in $(2)"; exit 1; fi; exit $$status
 endef
 
-# Two groups at once, one per core: the end-to-end tests (marker e2e) spend much of their time
-# waiting on Rasa, the browser and the stacks they boot, the others are CPU-bound; side by side
-# the two take minutes less than one after the other (docs/benchmarks.md). The end-to-end
-# group's output is shown once it is done (var/test-e2e.log).
-test: setup browser validate train lint
+# Two groups at once, one per core. Most tests need no model: they start at once, while
+# `make train` runs beside them. The tests that boot the whole stack (marker needs_model) start
+# as soon as the model is trained, beside whatever of the others is left (docs/benchmarks.md).
+# Their output, and training's, is shown once all are done (var/test-model.log, var/train.log).
+test: setup browser validate lint
 	@mkdir -p var
-	@$(APP_ENV)/bin/python -m pytest -p no:cacheprovider -m e2e tests --ignore=tests/actions \
-	  > var/test-e2e.log 2>&1 & e2e=$$!; \
-	$(APP_ENV)/bin/python -m pytest -m "not e2e" tests --ignore=tests/actions; others=$$?; \
-	wait $$e2e; e2e_status=$$?; \
-	echo "== end-to-end tests, run beside the others (var/test-e2e.log)"; cat var/test-e2e.log; \
-	for status in $$others $$e2e_status; do \
+	@echo "== make train in the background (var/train.log); the tests that need no model meanwhile"
+	@( $(MAKE) --no-print-directory train > var/train.log 2>&1 || exit 97; \
+	  exec $(APP_ENV)/bin/python -m pytest -p no:cacheprovider -m needs_model tests \
+	    --ignore=tests/actions > var/test-model.log 2>&1 ) & model=$$!; \
+	$(APP_ENV)/bin/python -m pytest -m "not needs_model" tests --ignore=tests/actions; others=$$?; \
+	wait $$model; model_status=$$?; \
+	if [ $$model_status -eq 97 ]; then cat var/train.log; echo "make train failed"; exit 1; fi; \
+	echo "== make train, run beside them (var/train.log)"; grep -v "Epochs:" var/train.log | tail -n 3; \
+	echo "== the tests that need the model, once it was trained (var/test-model.log)"; \
+	cat var/test-model.log; \
+	for status in $$others $$model_status; do \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests in one group"; exit 1; fi; \
 	done; \
-	[ $$others -eq 0 ] && [ $$e2e_status -eq 0 ]
+	[ $$others -eq 0 ] && [ $$model_status -eq 0 ]
 	$(call run_pytest,$(RASA_ENV)/bin/python,tests/actions --confcutdir=tests/actions)
 
 # Routing on a labelled file, against a running assistant (`make run` in another terminal).

@@ -107,7 +107,10 @@ _FIXED_DURATIONS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
             24.0,
         ),
         (r"\ball\s+(?:day|night)\b|\bday\s+and\s+night\b|\bsince\s+then\b", 24.0),
-        (r"\b(?:over|more\s+than|past|longer\s+than)\s+a\s+(?:full\s+|whole\s+|entire\s+)?day\b", 24.0),
+        (
+            r"\b(?:over|more\s+than|past|longer\s+than)\s+a\s+(?:full\s+|whole\s+|entire\s+)?day\b",
+            24.0,
+        ),
         (r"\bovernight\b|\bsince\s+(?:this\s+)?morning\b", 12.0),
     )
 )

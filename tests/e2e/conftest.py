@@ -30,6 +30,16 @@ DEMO_PASSWORD = "demo-password"  # every demo account's, says the README
 # default PUBLIC_BASE_URL.
 PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 BOOT_TIMEOUT = 300  # seconds; Rasa loads TensorFlow and the model
+SLA_CHECK_SECONDS = 5  # the shared stack's deadline check, in seconds
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test` runs the tests marked needs_model once the model is trained, the others
+    while it trains: a test on the shared stack without the mark would start too early."""
+    for item in items:
+        uses_stack = {"stack", "rasa_up"} & set(getattr(item, "fixturenames", ()))
+        if uses_stack and item.get_closest_marker("needs_model") is None:
+            raise pytest.UsageError(f"{item.nodeid} uses the stack: mark it needs_model")
 
 
 def _model() -> Path:
@@ -207,6 +217,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, twilio_media: TwilioMedia) -
     yield from running_stack(
         tmp_path_factory.mktemp("stack"),
         TWILIO_MEDIA_URL_PREFIXES=json.dumps([twilio_media.base]),
+        # The deadline check every 5 seconds, not the default 30: the tests that wait for it
+        # take a minute less (tests/assistant/test_readme_defaults.py checks the default).
+        SLA_CHECK_SECONDS=str(SLA_CHECK_SECONDS),
     )
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests.e2e.conftest import Stack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET = "+13125550101"
 HUMAN = "+16175550101"
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.conftest import Stack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET = "+13125550101"  # Cedar Veterinary Oncology's SMS number
 HUMAN = "+16175550101"  # Harbor Surgical Oncology's
 

@@ -5,7 +5,7 @@ import pytest
 
 from tests.e2e.conftest import Stack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET = "cedar-vet-oncology"
 HUMAN = "harbor-surgical-oncology"
 

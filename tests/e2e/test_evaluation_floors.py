@@ -11,7 +11,7 @@ from assistant.evaluation.run import evaluate, load
 from assistant.settings import ROOT
 from tests.e2e.conftest import running_stack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 DEV_SET = ROOT / "tests" / "data" / "dev_set.jsonl"
 OUTSIDER_SET = ROOT / "tests" / "data" / "dev_outsider.jsonl"
 

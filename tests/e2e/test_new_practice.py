@@ -15,7 +15,7 @@ from tests.e2e.conftest import Stack, running_stack
 from tests.support import processes
 from tests.support.processes import ROOT
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 EXAMPLES = ROOT / "examples"
 VET_SMS = "+13125550101"
 HUMAN_SMS = "+16175550101"

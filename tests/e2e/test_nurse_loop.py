@@ -16,7 +16,7 @@ import pytest
 
 from tests.e2e.conftest import DEMO_PASSWORD, Stack, post_status_callback, wait
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET = "cedar-vet-oncology"
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"  # the README's demo veterinary nurse
 # Numbers no other end-to-end test texts from (fictional, 555-01XX).

@@ -24,7 +24,7 @@ from tests.conftest import POSTGRES_URL, REDIS_URL, _skip_or_fail
 from tests.e2e.conftest import BOOT_TIMEOUT, _model
 from tests.support import processes
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 REDIS_DB = 14
 # Production refuses development secrets and dry-run-signed webhooks: its own strong ones.
 TWILIO_AUTH_TOKEN = secrets.token_hex(16)

@@ -19,7 +19,7 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from tests.e2e.conftest import Stack, signed_in, wait
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET = "cedar-vet-oncology"
 HUMAN = "harbor-surgical-oncology"
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"  # the README's demo veterinary nurse

@@ -14,7 +14,7 @@ import pytest
 
 from tests.e2e.conftest import Stack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET = "cedar-vet-oncology"
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"  # the README's demo veterinary nurse
 DEMO_PASSWORD = "demo-password"  # every demo account's, says the README

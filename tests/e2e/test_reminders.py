@@ -15,7 +15,7 @@ from assistant.db.models import Appointment, AppointmentType, Patient, Practice,
 from tests.e2e.conftest import Stack
 from tests.support import processes
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET = "+13125550101"
 HUMAN = "+16175550101"
 NADIA = "+13125550132"  # Sasha's owner, consent unknown; no other test texts from this number

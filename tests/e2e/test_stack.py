@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.conftest import Stack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 
 
 def test_health_is_all_ok(stack: Stack) -> None:
