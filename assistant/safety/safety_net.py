@@ -29,8 +29,8 @@ from assistant.dialogue.training_data import NLU_DIR, nlu_examples
 from assistant.safety.text_classifier import train_text_classifier
 
 # Crisis, swallowed medicine, chemo contact and complications after surgery; then emergency and
-# urgent signs in lay words; then more chemo contact, swallowed medicine, self-harm and grief,
-# beside look-alikes that share their words. Each file maps a kind to its messages; not_a_crisis may
+# urgent signs in lay words; then more chemo contact, swallowed medicine and self-harm, beside
+# look-alikes that share their words. Each file maps a kind to its messages; not_a_crisis may
 # be in any.
 DEFAULT_EXAMPLES = (
     Path(__file__).with_name("safety_net_examples.yml"),
@@ -38,7 +38,6 @@ DEFAULT_EXAMPLES = (
     Path(__file__).with_name("safety_net_exposure.yml"),
     Path(__file__).with_name("safety_net_swallowed.yml"),
     Path(__file__).with_name("safety_net_self_harm.yml"),
-    Path(__file__).with_name("safety_net_grief.yml"),
 )
 # The same seven kinds in Spanish. A second net learns them beside the English ones and reads
 # only Spanish messages: in the English net, Spanish words ("chocolate", "no quiere") moved
@@ -57,10 +56,7 @@ NOT_A_CRISIS = "not_a_crisis"
 # the rules alone 224 and 5 (docs/evaluation.md, "Signs in lay words").
 THRESHOLD = 0.55
 THRESHOLDS = {"post_op_warning": 0.8, "emergency_sign": 0.5, "urgent_sign": 0.5}
-# 0.85 since the grief examples (2026-12-06): with them, a pale pet "flat out on the floor"
-# after surgery was 0.89 likely a crisis of some kind and flagged as none; 0.85 finds it, and
-# every development file found as much or more (docs/evaluation.md, "Grief is not a crisis").
-SURE_OF_SOMETHING = 0.85
+SURE_OF_SOMETHING = 0.9
 # What a flag of each kind means at each kind of practice: the rules' own sign and priority,
 # so the turn answers it exactly as it answers the rules' flag.
 SIGNS = {

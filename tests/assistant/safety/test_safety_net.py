@@ -140,9 +140,8 @@ def test_swallowed_medicine_in_outside_words_is_an_emergency(triage: Triage, kin
 @pytest.mark.parametrize("kind", ["veterinary", "human"])
 def test_self_harm_in_outside_words_is_an_emergency(triage: Triage, kind: str) -> None:
     # 60 outside-written messages and 60 look-alikes (tests/data/dev_self_harm.yml): on
-    # 2026-12-06 the rules and the net found 53 as emergencies at each kind and raised 3
-    # look-alikes (52 and 2 before the grief examples); without the net's own self-harm
-    # examples, 38 and 0 (docs/evaluation.md).
+    # 2026-12-06 the rules and the net found 52 as emergencies at each kind and raised 2
+    # look-alikes; without the net's own self-harm examples, 38 and 0 (docs/evaluation.md).
     found, look_alikes_raised = read_at(triage, kind, "dev_self_harm.yml", "self_harm")
 
     assert found >= 48
@@ -172,12 +171,12 @@ def test_complications_after_surgery_in_outside_words_are_raised(triage: Triage)
 @pytest.mark.parametrize("kind", ["veterinary", "human"])
 def test_grief_is_not_a_crisis_unless_it_says_so(triage: Triage, kind: str) -> None:
     # 100 outside-written grief messages with no risk and 50 with a wish to die
-    # (tests/data/dev_grief.yml): on 2026-12-06 the rules and the net raised 9 and 8 of the
-    # grief messages and found 47 of 50 risks at each kind; without the net's grief examples,
-    # 14 and 13 raised and 44 found (docs/evaluation.md).
+    # (tests/data/dev_grief.yml): on 2026-12-06 the rules and the net raised 14 and 13 of the
+    # grief messages and found 44 of 50 risks at each kind; grief examples for the net did
+    # better here and worse elsewhere, and are not in use (docs/evaluation.md).
     lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_grief.yml").read_text())
     grief = [triage.assess(t, kind).priority for t in lines["grief"]]
     risk = [triage.assess(t, kind).priority for t in lines["grief_with_risk"]]
 
-    assert sum(p is not None for p in grief) <= 12
-    assert risk.count("emergency") >= 44
+    assert sum(p is not None for p in grief) <= 16
+    assert risk.count("emergency") >= 42
