@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -256,6 +257,26 @@ def running_stack(workdir: Path, **settings: str) -> Iterator[Stack]:
     finally:
         for name in list(stack.processes):
             stack.stop(name)
+
+
+def sms_number(stack: Stack, slug: str) -> str:
+    """The practice's SMS number, as the api lists it."""
+    practices = httpx.get(f"{stack.api}/api/v1/practices").json()
+    [practice] = [p for p in practices if p["slug"] == slug]
+    return str(practice["sms_number"])
+
+
+def handed_to_twilio(row: dict[str, Any]) -> bool:
+    """The outbox delivered the row: without Twilio credentials it is logged as a dry run and
+    gets the MessageSid the dry-run gateway gives it."""
+    return row["status"] == "dry_run" and bool(row["provider_sid"])
+
+
+def case_detail(nurse: httpx.Client, case_id: int) -> dict[str, Any]:
+    """The case page's data, as a signed-in staff member sees it."""
+    response = nurse.get(f"/api/v1/nurse/cases/{case_id}")
+    assert response.status_code == 200, response.text
+    return dict(response.json())
 
 
 @pytest.fixture

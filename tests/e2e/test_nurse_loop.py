@@ -14,7 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD, Stack, post_status_callback, wait
+from tests.e2e.conftest import (
+    DEMO_PASSWORD,
+    Stack,
+    post_status_callback,
+    sms_number,
+    wait,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET = "cedar-vet-oncology"
@@ -33,12 +39,6 @@ def nurse(stack: Stack) -> Iterator[httpx.Client]:
         assert signed_in.headers["location"].endswith("/nurse")
         assert client.get("/api/v1/nurse/queue").status_code == 200
         yield client
-
-
-def sms_number(stack: Stack, slug: str) -> str:
-    practices = httpx.get(f"{stack.api}/api/v1/practices").json()
-    [practice] = [p for p in practices if p["slug"] == slug]
-    return str(practice["sms_number"])
 
 
 def case_with_message(nurse: httpx.Client, text: str) -> dict[str, Any]:

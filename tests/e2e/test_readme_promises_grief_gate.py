@@ -21,7 +21,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Stack, signed_in, wait
+from tests.e2e.conftest import (
+    Stack,
+    case_detail,
+    handed_to_twilio,
+    signed_in,
+    sms_number,
+    wait,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET = "cedar-vet-oncology"
@@ -52,12 +59,6 @@ def nurses(rasa_up: Stack) -> Iterator[dict[str, httpx.Client]]:
         yield {VET: vet, HUMAN: human}
 
 
-def sms_number(stack: Stack, slug: str) -> str:
-    practices = httpx.get(f"{stack.api}/api/v1/practices").json()
-    [practice] = [p for p in practices if p["slug"] == slug]
-    return str(practice["sms_number"])
-
-
 def outbox_to(stack: Stack, number: str) -> list[dict[str, Any]]:
     """Every outbox row to `number`, oldest first, as {column: value} (read-only SQL)."""
     with sqlite3.connect(stack.workdir / "assistant.db") as db:
@@ -68,12 +69,6 @@ def outbox_to(stack: Stack, number: str) -> list[dict[str, Any]]:
         return [dict(row) for row in rows]
 
 
-def handed_to_twilio(row: dict[str, Any]) -> bool:
-    """The outbox delivered the row: without Twilio credentials it is logged as a dry run and
-    gets the MessageSid the dry-run gateway gives it."""
-    return row["status"] == "dry_run" and bool(row["provider_sid"])
-
-
 def delivered_to(stack: Stack, number: str) -> list[dict[str, Any]]:
     """The rows to `number` once the outbox has delivered every one it is going to deliver."""
     wait(
@@ -82,12 +77,6 @@ def delivered_to(stack: Stack, number: str) -> list[dict[str, Any]]:
     )
     time.sleep(OUTBOX_POLL_SECONDS + 1)
     return outbox_to(stack, number)
-
-
-def case_detail(nurse: httpx.Client, case_id: int) -> dict[str, Any]:
-    response = nurse.get(f"/api/v1/nurse/cases/{case_id}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
 
 
 def cases_with_message(nurse: httpx.Client, text: str) -> list[dict[str, Any]]:

@@ -17,7 +17,14 @@ import httpx
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from tests.e2e.conftest import Stack, signed_in, wait
+from tests.e2e.conftest import (
+    Stack,
+    case_detail,
+    handed_to_twilio,
+    signed_in,
+    sms_number,
+    wait,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET = "cedar-vet-oncology"
@@ -57,12 +64,6 @@ def templates(stack: Stack) -> dict[str, dict[str, Any]]:
     return found
 
 
-def sms_number(stack: Stack, slug: str) -> str:
-    practices = httpx.get(f"{stack.api}/api/v1/practices").json()
-    [practice] = [p for p in practices if p["slug"] == slug]
-    return str(practice["sms_number"])
-
-
 def outbox_rows(stack: Stack, *, after: int = 0) -> list[dict[str, Any]]:
     """Every outbox row after id `after`, oldest first, as {column: value} (read-only SQL)."""
     with sqlite3.connect(stack.workdir / "assistant.db") as db:
@@ -82,12 +83,6 @@ def to_number(stack: Stack, number: str, *, after: int = 0) -> list[dict[str, An
     return [row for row in outbox_rows(stack, after=after) if row["to_number"] == number]
 
 
-def handed_to_twilio(row: dict[str, Any]) -> bool:
-    """The outbox delivered the row: without Twilio credentials it is logged as a dry run and
-    gets the MessageSid the dry-run gateway gives it."""
-    return row["status"] == "dry_run" and bool(row["provider_sid"])
-
-
 def delivered_to(stack: Stack, number: str, *, after: int = 0) -> list[dict[str, Any]]:
     """The rows to `number` once the outbox has delivered every one it is going to deliver."""
     wait(
@@ -96,12 +91,6 @@ def delivered_to(stack: Stack, number: str, *, after: int = 0) -> list[dict[str,
     )
     time.sleep(OUTBOX_POLL_SECONDS + 1)
     return to_number(stack, number, after=after)
-
-
-def case_detail(nurse: httpx.Client, case_id: int) -> dict[str, Any]:
-    response = nurse.get(f"/api/v1/nurse/cases/{case_id}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
 
 
 def queued_case_with_message(nurse: httpx.Client, text: str) -> dict[str, Any]:

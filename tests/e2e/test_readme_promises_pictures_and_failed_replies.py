@@ -25,8 +25,11 @@ from tests.e2e.conftest import (
     SLA_CHECK_SECONDS,
     Stack,
     TwilioMedia,
+    case_detail,
+    handed_to_twilio,
     post_status_callback,
     signed_in,
+    sms_number,
     wait,
 )
 
@@ -59,12 +62,6 @@ def nurse(stack: Stack) -> Iterator[httpx.Client]:
     with signed_in(stack, VET_NURSE) as client:
         assert client.get("/api/v1/nurse/queue").status_code == 200
         yield client
-
-
-def sms_number(stack: Stack, slug: str) -> str:
-    practices = httpx.get(f"{stack.api}/api/v1/practices").json()
-    [practice] = [p for p in practices if p["slug"] == slug]
-    return str(practice["sms_number"])
 
 
 def picture(kind: str) -> tuple[bytes, str]:
@@ -161,18 +158,6 @@ def outbox_rows(stack: Stack) -> list[dict[str, Any]]:
     with sqlite3.connect(stack.workdir / "assistant.db") as db:
         db.row_factory = sqlite3.Row
         return [dict(row) for row in db.execute("SELECT * FROM outbox_message ORDER BY id")]
-
-
-def handed_to_twilio(row: dict[str, Any]) -> bool:
-    """The outbox delivered the row: without Twilio credentials it is logged as a dry run and
-    gets the MessageSid the dry-run gateway gives it."""
-    return row["status"] == "dry_run" and bool(row["provider_sid"])
-
-
-def case_detail(client: httpx.Client, case_id: int) -> dict[str, Any]:
-    response = client.get(f"/api/v1/nurse/cases/{case_id}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
 
 
 def queue(client: httpx.Client) -> list[dict[str, Any]]:
