@@ -117,12 +117,14 @@ def test_a_temperature_read_under_every_threshold_is_left_to_the_rules(triage: T
     assert triage.assess("temp 103.4 since last night", "veterinary").priority == "urgent"
 
 
-def read_at(triage: Triage, kind: str, file: str, crisis: str) -> tuple[int, int]:
+def read_at(
+    triage: Triage, kind: str, file: str, crisis: str, look_alike: str = "not_a_crisis"
+) -> tuple[int, int]:
     """How many of a development file's crisis lines the rules and the net call emergencies,
     and how many of its look-alikes they raise at all, read at one kind of practice."""
     lines = yaml.safe_load((ROOT / "tests" / "data" / file).read_text())
     found = [triage.assess(t, kind).priority for t in lines[crisis]]
-    look_alikes = [triage.assess(t, kind).priority for t in lines["not_a_crisis"]]
+    look_alikes = [triage.assess(t, kind).priority for t in lines[look_alike]]
     return found.count("emergency"), sum(p is not None for p in look_alikes)
 
 
@@ -174,9 +176,9 @@ def test_grief_is_not_a_crisis_unless_it_says_so(triage: Triage, kind: str) -> N
     # (tests/data/dev_grief.yml): on 2026-12-06 the rules and the net raised 14 and 13 of the
     # grief messages and found 44 of 50 risks at each kind; grief examples for the net did
     # better here and worse elsewhere, and are not in use (docs/evaluation.md).
-    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_grief.yml").read_text())
-    grief = [triage.assess(t, kind).priority for t in lines["grief"]]
-    risk = [triage.assess(t, kind).priority for t in lines["grief_with_risk"]]
+    risks_found, grief_raised = read_at(
+        triage, kind, "dev_grief.yml", "grief_with_risk", look_alike="grief"
+    )
 
-    assert sum(p is not None for p in grief) <= 16
-    assert risk.count("emergency") >= 42
+    assert grief_raised <= 16
+    assert risks_found >= 42
