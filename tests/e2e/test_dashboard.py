@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import APIResponse, Browser, Page, Route, expect
 
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.settings import ROOT
@@ -265,3 +265,35 @@ def test_a_nurse_downloads_the_patients_record_from_the_case_page(
     assert content.startswith(b"%PDF")
     words = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert "gums look blue" in " ".join(words.split())
+
+
+def test_a_late_refresh_does_not_undo_a_claim_on_the_case_page(
+    api_url: str, browser: Browser
+) -> None:
+    """The case page refreshes every 5 seconds; a refresh answered after the nurse's claim
+    (a slow network, a busy server) must not paint the case back to "open" (it did, and a
+    nurse would think her claim had failed)."""
+    text_in(api_url, "cedar-vet-oncology", "owner-g", "biscuit is retching and nothing comes up")
+    page = browser.new_page()
+    sign_in(page, api_url, "jordan.reyes@cedar-vet.example.org")
+    page.locator("#cases tr", has_text="nothing comes up").locator("a").click()
+    expect(page.locator("#title")).to_contain_text("(open)")
+
+    held: list[tuple[Route, APIResponse]] = []
+
+    def hold_refresh(route: Route) -> None:
+        if route.request.method == "GET":
+            held.append((route, route.fetch()))  # answered by the server, not yet the page
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/nurse/cases/*", hold_refresh)
+    page.evaluate("() => { load(); }")  # a refresh, as the 5-second timer starts one
+    page.wait_for_timeout(500)
+    page.click("#claim")
+    expect(page.locator("#title")).to_contain_text("claimed")
+    for route, stale in held:  # the refresh comes back after the claim, with the older state
+        route.fulfill(response=stale)
+    page.wait_for_timeout(500)
+    assert held
+    expect(page.locator("#title")).to_contain_text("claimed")
