@@ -2,6 +2,28 @@
 
 # (message, priority, signs that must be among the red flags)
 FLAGGED = [
+    # CLINICAL.md's emergencies in more words (an outside file, 2026-12-06)
+    (
+        "my incision opened when i coughed and i can see something pinkish yellow underneath",
+        "emergency",
+        {"human.wound_opened_tissue_showing"},
+    ),
+    (
+        "my wound came apart and theres yellow fatty stuff poking out",
+        "emergency",
+        {"human.wound_opened_tissue_showing"},
+    ),
+    ("mom has a fever of 100.9 and she doesn't recognize me", "emergency", {"human.sepsis_signs"}),
+    (
+        "chills so bad the bed is shaking, 38.4 on the thermometer",
+        "emergency",
+        {"human.sepsis_signs"},
+    ),
+    (
+        "after my neck dissection i can barely swallow and the swelling under my jaw is bigger",
+        "emergency",
+        {"human.neck_swelling"},
+    ),
     # Chest pain
     ("i have chest pain", "emergency", {"human.chest_pain"}),
     ("my chest hurts really bad", "emergency", {"human.chest_pain"}),

@@ -33,6 +33,23 @@ FLAGGED = [
     ("he's not eating and his gums are pale", "emergency", {"vet.gum_colour"}),
     ("he's not himself, gums are white", "emergency", {"vet.gum_colour"}),
     # Collapse, cannot stand, cannot be roused
+    ("coco is at 104.6 and she cant really stand", "emergency", {"vet.collapse"}),
+    # A pet that swallowed chemotherapy, said without "ate" (an outside file, 2026-12-06)
+    (
+        "our other dog peanut just gobbled one of rex's lomustine capsules off the floor",
+        "emergency",
+        {"vet.chemo_ingestion"},
+    ),
+    (
+        "her bottle of chlorambucil was on the floor chewed open and 2 pills are missing",
+        "emergency",
+        {"vet.chemo_ingestion"},
+    ),
+    (
+        "he cut his paw on glass and it's spurting, won't stop even with pressure",
+        "emergency",
+        {"vet.heavy_bleeding"},
+    ),
     ("he collapsed in the yard", "emergency", {"vet.collapse"}),
     ("she wont get up", "emergency", {"vet.collapse"}),
     ("my dog fell over and can't stand up", "emergency", {"vet.collapse"}),
@@ -239,6 +256,9 @@ NOT_CURRENT = [
 
 # Routine questions, admin and small talk: never a red flag.
 NOT_URGENT = [
+    # A dog named Bruiser is not a bruise; "can't stand looking at" is not a pet that cannot stand.
+    "bruiser is 120 lbs, can someone come out and help us get him inside",
+    "otis's bowl is still by the fridge and i cant stand looking at it",
     "is hair loss normal",
     "hair loss chemo dog",
     "will her whiskers fall out",

@@ -170,6 +170,28 @@ def test_complications_after_surgery_in_outside_words_are_raised(triage: Triage)
     assert sum(p is not None for p in look_alikes) <= 12
 
 
+def test_side_effects_and_their_look_alikes_in_outside_words(triage: Triage) -> None:
+    # 240 outside-written messages from people on chemotherapy or after cancer treatment and
+    # from pet owners, each read at its own kind of practice (tests/data/dev_side_effects.yml): on
+    # 2026-12-06 the rules and the net found 73 of 80 emergencies as emergencies and raised 77 of
+    # 80 urgent ones and 7 of 80 look-alikes; with CLINICAL.md's signs in more words (tissue
+    # showing, fever with shaking chills or not knowing the family, trouble swallowing after
+    # neck surgery, bleeding that spurts, a pet that cannot really stand), 80, 79 and 7.
+    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_side_effects.yml").read_text())
+
+    def read(key: str) -> list[str | None]:
+        kind = "veterinary" if key.startswith("vet_") else "human"
+        return [triage.assess(t, kind).priority for t in lines[key]]
+
+    emergencies = read("vet_emergency") + read("human_emergency")
+    urgent = read("vet_urgent") + read("human_urgent")
+    look_alikes = read("vet_not_urgent") + read("human_not_urgent")
+
+    assert emergencies.count("emergency") >= 78
+    assert sum(p is not None for p in urgent) >= 77
+    assert sum(p is not None for p in look_alikes) <= 10
+
+
 @pytest.mark.parametrize("kind", ["veterinary", "human"])
 def test_grief_is_not_a_crisis_unless_it_says_so(triage: Triage, kind: str) -> None:
     # 100 outside-written grief messages with no risk and 50 with a wish to die
