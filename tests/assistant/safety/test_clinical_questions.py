@@ -32,6 +32,10 @@ QUESTIONS = ClinicalQuestions.load()
         ("human", "is the lump under my scar normal", "change_at_the_site"),
         ("human", "drain put out 25 ml today is that low enough to pull it", "drain_readiness"),
         ("human", "what do i do if the drain falls out at night", "drain_readiness"),
+        # An outside FAQ file's dose and product questions the FAQ answered (2026-12-06).
+        ("veterinary", "forgot lola's prednisone this morning, how much do i give tonight", "dose"),
+        ("veterinary", "do i double it tonight", "dose"),
+        ("veterinary", "can i put aloe on the radiation spot on her hip", "other_medicine"),
     ],
 )
 def test_finds_the_question_and_quotes_the_clients_words(kind: str, text: str, topic: str) -> None:
@@ -57,6 +61,7 @@ def test_finds_the_question_and_quotes_the_clients_words(kind: str, text: str, t
         ("human", "how long does pathology take"),
         ("human", "when does the drain come out"),
         ("veterinary", "why do you check his white count before every chemo"),
+        ("veterinary", "how much do we give him for breakfast before his scan"),
     ],
 )
 def test_faq_questions_are_left_to_the_faq(kind: str, text: str) -> None:
