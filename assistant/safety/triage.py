@@ -22,6 +22,7 @@ from typing import Any
 from assistant.db.models.practice import PRACTICE_KINDS
 from assistant.safety.clinical_questions import ClinicalQuestion, ClinicalQuestions
 from assistant.safety.clinician_gate import ClinicianGate
+from assistant.safety.grief_check import GriefCheck
 from assistant.safety.language import other_language
 from assistant.safety.lexicon import (
     DEFAULT_LEXICON_DIR,
@@ -35,6 +36,7 @@ from assistant.safety.lexicon import (
     load_lexicon,
 )
 from assistant.safety.quantities import Reading, longest_hours, most_times, temperature_readings
+from assistant.safety.safety_net import DEFAULT_EXAMPLES as NET_EXAMPLES
 from assistant.safety.safety_net import SafetyNet
 
 __all__ = ["DEFAULT_LEXICON_DIR", "RedFlag", "Triage", "TriageResult"]
@@ -120,6 +122,7 @@ class Triage:
         faq_gate: ClinicianGate | None = None,
         spanish_net: SafetyNet | None = None,
         grief_gate: ClinicianGate | None = None,
+        grief_check: GriefCheck | None = None,
     ) -> None:
         self._pipelines = dict(pipelines)
         self._questions = questions
@@ -127,6 +130,7 @@ class Triage:
         self._faq_gate = faq_gate
         self._spanish_net = spanish_net
         self._grief_gate = grief_gate
+        self._grief_check = grief_check
         # One triage serves the inbox workers and the request threads at once, and medspacy's
         # sentence splitter (PyRuSH, PyFastNER) keeps state while it runs: concurrent calls
         # raise IndexError. A call takes about 1.5 ms, so they take turns.
@@ -135,8 +139,8 @@ class Triage:
     @classmethod
     def load(cls, lexicon_dir: Path = DEFAULT_LEXICON_DIR, *, net: bool = True) -> Triage:
         """Reads the lexicons and builds one medspacy pipeline per practice kind (~1 second),
-        and trains the learned safety nets and clinician gates behind them (~3 seconds) unless
-        `net` is False."""
+        and trains the learned safety nets, clinician gates and grief check behind them
+        (~3 seconds) unless `net` is False."""
         _quiet_sentence_splitter()
         pipelines = {}
         for kind in PRACTICE_KINDS:
@@ -150,6 +154,7 @@ class Triage:
             ClinicianGate.for_faq() if net else None,
             SafetyNet.load_spanish() if net else None,
             ClinicianGate.for_grief() if net else None,
+            GriefCheck.load(NET_EXAMPLES) if net else None,
         )
 
     def asks_a_clinician(self, text: str, instead_of: str = "faq") -> bool:
@@ -211,6 +216,16 @@ class Triage:
             if self._spanish_net is not None and other_language(normalised) == "es":
                 net = self._spanish_net
             net_flag = net.flag(normalised, practice_kind)
+            if (
+                net_flag is not None
+                and net_flag.sign == SELF_HARM
+                and net is self._net
+                and self._grief_check is not None
+                and self._grief_check.is_grief(normalised)
+            ):
+                # "I keep replaying his last breath": grief in the net's self-harm words.
+                # The dialogue answers it (grief support, a nurse when it asks something).
+                net_flag = None
             if net_flag is not None:
                 words = text[:_MAX_COMBINED_CHARS]
                 red_flags = (RedFlag(net_flag.sign, net_flag.priority, words),)

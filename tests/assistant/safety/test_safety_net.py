@@ -196,11 +196,44 @@ def test_side_effects_and_their_look_alikes_in_outside_words(triage: Triage) -> 
 def test_grief_is_not_a_crisis_unless_it_says_so(triage: Triage, kind: str) -> None:
     # 100 outside-written grief messages with no risk and 50 with a wish to die
     # (tests/data/dev_grief.yml): on 2026-12-06 the rules and the net raised 14 and 13 of the
-    # grief messages and found 44 of 50 risks at each kind; grief examples for the net did
-    # better here and worse elsewhere, and are not in use (docs/evaluation.md).
+    # grief messages and found 44 of 50 risks at each kind; with the grief check behind the
+    # net (grief_check.py), 7 and 7 raised and the same 44 found (docs/evaluation.md).
     risks_found, grief_raised = read_at(
         triage, kind, "dev_grief.yml", "grief_with_risk", look_alike="grief"
     )
 
-    assert grief_raised <= 16
-    assert risks_found >= 42
+    assert grief_raised <= 10
+    assert risks_found >= 44
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the house is so quiet without Duke. i keep listening for his tags jingling. just wanted"
+        " to say thank you all for loving him too",
+        "Honestly I think I waited too long with Rusty and he suffered those last two days because"
+        " I was being selfish. I cant forgive myself for that",
+        "if only i'd brought her in when she first started limping. i keep replaying it every"
+        " night. thank you for being so kind to us on the last day though",
+    ],
+)
+def test_grief_in_the_nets_self_harm_words_is_left_to_the_dialogue(
+    triage: Triage, text: str
+) -> None:
+    # Outside-written grief (tests/data/dev_requests_outside.jsonl) that the net alone calls
+    # self-harm; the grief check lets it go to the dialogue's grief support.
+    assert triage.assess(text, "veterinary").priority is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "since max died i just want to go to sleep and not wake up",
+        "since he died i keep thinking everyone would be better off without me",
+        "she's gone and i've been saving up my pills",
+    ],
+)
+def test_a_wish_to_die_said_in_grief_stays_an_emergency(triage: Triage, text: str) -> None:
+    result = triage.assess(text, "human")
+
+    assert (result.priority, result.self_harm) == ("emergency", True)
