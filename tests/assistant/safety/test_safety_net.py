@@ -192,6 +192,35 @@ def test_side_effects_and_their_look_alikes_in_outside_words(triage: Triage) -> 
     assert sum(p is not None for p in look_alikes) <= 10
 
 
+def test_chemo_exposure_and_two_needs_in_outside_words(triage: Triage) -> None:
+    # 190 outside-written messages (tests/data/dev_exposure_two_needs.yml): chemotherapy touched
+    # or swallowed at home and look-alikes, and a routine request with a sign beside it. On
+    # 2026-12-06 the rules and the net found 26 of 30 swallowed chemotherapy as emergencies, 59
+    # of 60 exposures and 40 of 40 signs beside a request raised, 5 of 40 look-alikes and 0 of
+    # 20 requests with a sign below the thresholds raised; with "had it in his mouth" and "the
+    # kitten got to it first and swallowed it", 28 of 30 (the two left are a pet that swallowed
+    # a patient's chemotherapy, texted to the surgical practice).
+    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_exposure_two_needs.yml").read_text())
+
+    def read(key: str) -> list[str | None]:
+        out = []
+        for line in lines[key]:
+            kind, _, text = line.partition(": ") if key.startswith("two_needs") else ("", "", line)
+            kind = kind or key.split("_")[0]
+            out.append(triage.assess(text, "veterinary" if kind == "vet" else "human").priority)
+        return out
+
+    swallowed = read("vet_emergency_exposure") + read("human_emergency_exposure")
+    exposure = read("vet_urgent_exposure") + read("human_urgent_exposure")
+    look_alikes = read("vet_not_urgent_exposure") + read("human_not_urgent_exposure")
+
+    assert swallowed.count("emergency") >= 28
+    assert sum(p is not None for p in exposure) >= 59
+    assert sum(p is not None for p in read("two_needs_raised")) >= 39
+    assert sum(p is not None for p in look_alikes) <= 7
+    assert sum(p is not None for p in read("two_needs_not_raised")) <= 2
+
+
 @pytest.mark.parametrize("kind", ["veterinary", "human"])
 def test_grief_is_not_a_crisis_unless_it_says_so(triage: Triage, kind: str) -> None:
     # 100 outside-written grief messages with no risk and 50 with a wish to die
