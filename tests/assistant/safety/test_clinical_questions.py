@@ -36,6 +36,12 @@ QUESTIONS = ClinicalQuestions.load()
         ("veterinary", "forgot lola's prednisone this morning, how much do i give tonight", "dose"),
         ("veterinary", "do i double it tonight", "dose"),
         ("veterinary", "can i put aloe on the radiation spot on her hip", "other_medicine"),
+        (
+            "human",
+            "his final pathology report showed up in the portal and i don't understand any of it",
+            "results_meaning",
+        ),
+        ("human", "can someone explain what my biopsy report says", "results_meaning"),
     ],
 )
 def test_finds_the_question_and_quotes_the_clients_words(kind: str, text: str, topic: str) -> None:
@@ -62,6 +68,8 @@ def test_finds_the_question_and_quotes_the_clients_words(kind: str, text: str, t
         ("human", "when does the drain come out"),
         ("veterinary", "why do you check his white count before every chemo"),
         ("veterinary", "how much do we give him for breakfast before his scan"),
+        ("human", "will the surgeon go over the pathology with me"),
+        ("human", "when will the biopsy results come back"),
     ],
 )
 def test_faq_questions_are_left_to_the_faq(kind: str, text: str) -> None:
