@@ -140,10 +140,21 @@ def keyword_of(body: str, *, opted_out: bool = False) -> str | None:
     return None
 
 
+# "sorry wrong number!!", "oops texted the wrong person": the sender's own slip, not texts from
+# us they do not want ("you have the wrong number" still is).
+_SENDERS_OWN_SLIP = re.compile(
+    r"\b(?:(?:sorry|oops|whoops|my bad|my mistake)[\s,!.]*(?:i |i'?ve |ive |just )*"
+    r"|(?:i|i'?ve|ive|i just) )(?:texted |text |sent (?:this |that |it )?to |messaged )?"
+    r"(?:the |a )?wrong (?:number|person|phone|chat|thread)\b",
+    re.IGNORECASE,
+)
+
+
 def asks_to_stop_texts(body: str) -> bool:
     """True when the message asks, in any words (English or Spanish), for no more texts."""
     if _KEEPS_TEXTS.search(body) or _SIGUE_CON_MENSAJES.search(body):
         return False
+    body = _SENDERS_OWN_SLIP.sub(" ", body)
     if _ASKS_TO_STOP_TEXTS.search(body) or _PIDE_NO_MAS_MENSAJES.search(body):
         return True
     if _DE_BAJA.search(body) and _SOBRE_MENSAJES.search(body):

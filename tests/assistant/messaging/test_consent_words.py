@@ -28,6 +28,8 @@ from assistant.messaging.consent import asks_to_stop_texts, keyword_of
         "I don't want to get these messages anymore",
         "how do i turn off these automated messages?",
         "my mother passed away. please no more appointment reminders",
+        "sorry, you have the wrong number, please stop",
+        "sorry wrong number, please stop texting me",
     ],
 )
 def test_a_request_for_no_more_texts_is_an_opt_out(text: str) -> None:
@@ -51,6 +53,10 @@ def test_a_request_for_no_more_texts_is_an_opt_out(text: str) -> None:
         "can you turn off the lights in the waiting room",
         "i dont want to get chemo this week",
         "stop the pain meds?",
+        # The sender's own slip (an outside request file, 2026-12-06): a client who texted us
+        # by mistake keeps their reminders.
+        "sorry wrong number!!",
+        "oops texted the wrong person",
     ],
 )
 def test_other_uses_of_stop_and_send_are_not(text: str) -> None:
