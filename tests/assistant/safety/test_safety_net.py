@@ -192,6 +192,27 @@ def test_side_effects_and_their_look_alikes_in_outside_words(triage: Triage) -> 
     assert sum(p is not None for p in look_alikes) <= 10
 
 
+def test_signs_described_without_their_names(triage: Triage) -> None:
+    # 260 outside-written messages that describe CLINICAL.md's signs by what people see ("his
+    # sides behind the ribs are puffed out", "she just groans and doesnt really open her eyes"),
+    # each read at its own kind of practice (tests/data/dev_described_signs.yml). On 2026-12-06
+    # the rules and the net found 84 of 100 emergencies as emergencies and raised 73 of 80 urgent
+    # ones and 10 of 80 look-alikes; with the lexicons' new words, 100, 79 and 10.
+    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_described_signs.yml").read_text())
+
+    def read(key: str) -> list[str | None]:
+        kind = "veterinary" if key.startswith("vet_") else "human"
+        return [triage.assess(t, kind).priority for t in lines[key]]
+
+    emergencies = read("vet_emergency") + read("human_emergency")
+    urgent = read("vet_urgent") + read("human_urgent")
+    look_alikes = read("vet_not_urgent") + read("human_not_urgent")
+
+    assert emergencies.count("emergency") >= 97
+    assert sum(p is not None for p in urgent) >= 77
+    assert sum(p is not None for p in look_alikes) <= 12
+
+
 def test_chemo_exposure_and_two_needs_in_outside_words(triage: Triage) -> None:
     # 190 outside-written messages (tests/data/dev_exposure_two_needs.yml): chemotherapy touched
     # or swallowed at home and look-alikes, and a routine request with a sign beside it. On
