@@ -315,7 +315,8 @@ def case_of(nurse: httpx.Client, words: str) -> tuple[dict[str, Any], dict[str, 
     """(summary, detail) of the open case in the nurse's queue that holds the client's words."""
     queue = nurse.get("/api/v1/nurse/queue")
     assert queue.status_code == 200, queue.text
-    for summary in queue.json():
+    # Newest first: the shared stack's queue holds every other test's cases too.
+    for summary in sorted(queue.json(), key=lambda c: c["id"], reverse=True):
         detail = case_detail(nurse, summary["id"])
         if any(m["direction"] == "in" and m["body"] == words for m in detail["messages"]):
             return summary, detail
@@ -358,8 +359,17 @@ def test_an_emergency_after_surgery_is_answered_at_once_and_pages_the_on_call(
         lambda: any(handed_to_twilio(r) for r in outbox_rows(stack, "to_number = ?", sender)),
         what=f"a reply to {sender} handed to Twilio",
     )
-    time.sleep(OUTBOX_POLL_SECONDS + 1)  # and whatever else was queued with it
-    paged = [p for p in pages(stack) if summary and paged_case(p) == summary["id"]]
+
+    def the_page() -> list[dict[str, Any]]:
+        return [p for p in pages(stack) if summary and paged_case(p) == summary["id"]]
+
+    # The page goes through the outbox like the reply; waiting for it (instead of a fixed
+    # pause) ends as soon as it is handed to Twilio, or fails below after the timeout.
+    try:
+        wait(lambda: any(handed_to_twilio(p) for p in the_page()), what="the page", timeout=15)
+    except AssertionError:
+        pass
+    paged = the_page()
     seen = (
         f"replies {[t for t, _ in replies]}; case "
         f"{summary and {k: summary[k] for k in ('id', 'priority', 'category')}}; "
