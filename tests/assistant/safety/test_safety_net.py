@@ -213,6 +213,35 @@ def test_signs_described_without_their_names(triage: Triage) -> None:
     assert sum(p is not None for p in look_alikes) <= 12
 
 
+@pytest.mark.parametrize(
+    ("file", "urgent_raised", "look_alikes_raised"),
+    [
+        # 120 outside-written messages each (2026-12-06). Chemotherapy contact at home: the rules
+        # and the net raised 78 of 80 and 7 of 40 look-alikes; with a capsule that "popped" and
+        # powder "in my eye", 79 and 7. Urgent signs after surgery: 75 of 80 and 7 of 40; with a
+        # drain "back to red", pain "not controlled with the tramadol", a gap "where two stitches
+        # used to be" (no longer read as the past) and "a faint bruise" (no longer fainting), 79
+        # and 6.
+        ("dev_exposure_words.yml", 79, 7),
+        ("dev_post_op_urgent.yml", 79, 6),
+    ],
+)
+def test_urgent_signs_in_outside_words(
+    triage: Triage, file: str, urgent_raised: int, look_alikes_raised: int
+) -> None:
+    lines = yaml.safe_load((ROOT / "tests" / "data" / file).read_text())
+
+    def read(key: str) -> list[str | None]:
+        kind = "veterinary" if key.startswith("vet_") else "human"
+        return [triage.assess(t, kind).priority for t in lines[key]]
+
+    urgent = read("vet_urgent") + read("human_urgent")
+    look_alikes = read("vet_not_urgent") + read("human_not_urgent")
+
+    assert sum(p is not None for p in urgent) >= urgent_raised - 1
+    assert sum(p is not None for p in look_alikes) <= look_alikes_raised + 2
+
+
 def test_chemo_exposure_and_two_needs_in_outside_words(triage: Triage) -> None:
     # 190 outside-written messages (tests/data/dev_exposure_two_needs.yml): chemotherapy touched
     # or swallowed at home and look-alikes, and a routine request with a sign beside it. On
