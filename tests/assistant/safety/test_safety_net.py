@@ -128,6 +128,27 @@ def read_at(
     return found.count("emergency"), sum(p is not None for p in look_alikes)
 
 
+def read_each_at_its_kind(triage: Triage, file: str) -> dict[str, list[str | None]]:
+    """The priority the rules and the net give each line of a development file, by key, read
+    at its own kind of practice: the key's `vet_`/`human_` prefix, or the line's own `vet: `/
+    `human: ` prefix where one key mixes both."""
+    lines = yaml.safe_load((ROOT / "tests" / "data" / file).read_text())
+    read: dict[str, list[str | None]] = {}
+    for key, texts in lines.items():
+        read[key] = []
+        for text in texts:
+            own, _, words = text.partition(": ")
+            if own not in ("vet", "human"):
+                own, words = key.split("_")[0], text
+            kind = "veterinary" if own == "vet" else "human"
+            read[key].append(triage.assess(words, kind).priority)
+    return read
+
+
+def raised(priorities: list[str | None]) -> int:
+    return sum(p is not None for p in priorities)
+
+
 @pytest.mark.parametrize("kind", ["veterinary", "human"])
 def test_swallowed_medicine_in_outside_words_is_an_emergency(triage: Triage, kind: str) -> None:
     # 80 outside-written messages and 80 look-alikes (tests/data/dev_swallowed.yml): on
@@ -155,19 +176,14 @@ def test_complications_after_surgery_in_outside_words_are_raised(triage: Triage)
     # (tests/data/dev_complications.yml): on 2026-12-06 the rules and the net found 70 of 70
     # emergencies as emergencies (65 before the lexicon took CLINICAL.md's bleeding, fainting
     # and open-wound signs in more words), raised 88 of 90 urgent ones and 9 of 90 look-alikes.
-    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_complications.yml").read_text())
-
-    def read(key: str) -> list[str | None]:
-        kind = "veterinary" if key.startswith("vet_") else "human"
-        return [triage.assess(t, kind).priority for t in lines[key]]
-
-    emergencies = read("vet_emergency") + read("human_emergency")
-    urgent = read("vet_urgent") + read("human_urgent")
-    look_alikes = read("vet_not_a_crisis") + read("human_not_a_crisis")
+    read = read_each_at_its_kind(triage, "dev_complications.yml")
+    emergencies = read["vet_emergency"] + read["human_emergency"]
+    urgent = read["vet_urgent"] + read["human_urgent"]
+    look_alikes = read["vet_not_a_crisis"] + read["human_not_a_crisis"]
 
     assert emergencies.count("emergency") >= 66
-    assert sum(p is not None for p in urgent) >= 85
-    assert sum(p is not None for p in look_alikes) <= 12
+    assert raised(urgent) >= 85
+    assert raised(look_alikes) <= 12
 
 
 def test_side_effects_and_their_look_alikes_in_outside_words(triage: Triage) -> None:
@@ -177,19 +193,14 @@ def test_side_effects_and_their_look_alikes_in_outside_words(triage: Triage) -> 
     # 80 urgent ones and 7 of 80 look-alikes; with CLINICAL.md's signs in more words (tissue
     # showing, fever with shaking chills or not knowing the family, trouble swallowing after
     # neck surgery, bleeding that spurts, a pet that cannot really stand), 80, 79 and 7.
-    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_side_effects.yml").read_text())
-
-    def read(key: str) -> list[str | None]:
-        kind = "veterinary" if key.startswith("vet_") else "human"
-        return [triage.assess(t, kind).priority for t in lines[key]]
-
-    emergencies = read("vet_emergency") + read("human_emergency")
-    urgent = read("vet_urgent") + read("human_urgent")
-    look_alikes = read("vet_not_urgent") + read("human_not_urgent")
+    read = read_each_at_its_kind(triage, "dev_side_effects.yml")
+    emergencies = read["vet_emergency"] + read["human_emergency"]
+    urgent = read["vet_urgent"] + read["human_urgent"]
+    look_alikes = read["vet_not_urgent"] + read["human_not_urgent"]
 
     assert emergencies.count("emergency") >= 78
-    assert sum(p is not None for p in urgent) >= 77
-    assert sum(p is not None for p in look_alikes) <= 10
+    assert raised(urgent) >= 77
+    assert raised(look_alikes) <= 10
 
 
 def test_signs_described_without_their_names(triage: Triage) -> None:
@@ -198,19 +209,14 @@ def test_signs_described_without_their_names(triage: Triage) -> None:
     # each read at its own kind of practice (tests/data/dev_described_signs.yml). On 2026-12-06
     # the rules and the net found 84 of 100 emergencies as emergencies and raised 73 of 80 urgent
     # ones and 10 of 80 look-alikes; with the lexicons' new words, 100, 79 and 10.
-    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_described_signs.yml").read_text())
-
-    def read(key: str) -> list[str | None]:
-        kind = "veterinary" if key.startswith("vet_") else "human"
-        return [triage.assess(t, kind).priority for t in lines[key]]
-
-    emergencies = read("vet_emergency") + read("human_emergency")
-    urgent = read("vet_urgent") + read("human_urgent")
-    look_alikes = read("vet_not_urgent") + read("human_not_urgent")
+    read = read_each_at_its_kind(triage, "dev_described_signs.yml")
+    emergencies = read["vet_emergency"] + read["human_emergency"]
+    urgent = read["vet_urgent"] + read["human_urgent"]
+    look_alikes = read["vet_not_urgent"] + read["human_not_urgent"]
 
     assert emergencies.count("emergency") >= 97
-    assert sum(p is not None for p in urgent) >= 77
-    assert sum(p is not None for p in look_alikes) <= 12
+    assert raised(urgent) >= 77
+    assert raised(look_alikes) <= 12
 
 
 @pytest.mark.parametrize(
@@ -229,17 +235,12 @@ def test_signs_described_without_their_names(triage: Triage) -> None:
 def test_urgent_signs_in_outside_words(
     triage: Triage, file: str, urgent_raised: int, look_alikes_raised: int
 ) -> None:
-    lines = yaml.safe_load((ROOT / "tests" / "data" / file).read_text())
+    read = read_each_at_its_kind(triage, file)
+    urgent = read["vet_urgent"] + read["human_urgent"]
+    look_alikes = read["vet_not_urgent"] + read["human_not_urgent"]
 
-    def read(key: str) -> list[str | None]:
-        kind = "veterinary" if key.startswith("vet_") else "human"
-        return [triage.assess(t, kind).priority for t in lines[key]]
-
-    urgent = read("vet_urgent") + read("human_urgent")
-    look_alikes = read("vet_not_urgent") + read("human_not_urgent")
-
-    assert sum(p is not None for p in urgent) >= urgent_raised - 1
-    assert sum(p is not None for p in look_alikes) <= look_alikes_raised + 2
+    assert raised(urgent) >= urgent_raised - 1
+    assert raised(look_alikes) <= look_alikes_raised + 2
 
 
 def test_chemo_exposure_and_two_needs_in_outside_words(triage: Triage) -> None:
@@ -250,25 +251,16 @@ def test_chemo_exposure_and_two_needs_in_outside_words(triage: Triage) -> None:
     # 20 requests with a sign below the thresholds raised; with "had it in his mouth" and "the
     # kitten got to it first and swallowed it", 28 of 30 (the two left are a pet that swallowed
     # a patient's chemotherapy, texted to the surgical practice).
-    lines = yaml.safe_load((ROOT / "tests" / "data" / "dev_exposure_two_needs.yml").read_text())
-
-    def read(key: str) -> list[str | None]:
-        out = []
-        for line in lines[key]:
-            kind, _, text = line.partition(": ") if key.startswith("two_needs") else ("", "", line)
-            kind = kind or key.split("_")[0]
-            out.append(triage.assess(text, "veterinary" if kind == "vet" else "human").priority)
-        return out
-
-    swallowed = read("vet_emergency_exposure") + read("human_emergency_exposure")
-    exposure = read("vet_urgent_exposure") + read("human_urgent_exposure")
-    look_alikes = read("vet_not_urgent_exposure") + read("human_not_urgent_exposure")
+    read = read_each_at_its_kind(triage, "dev_exposure_two_needs.yml")
+    swallowed = read["vet_emergency_exposure"] + read["human_emergency_exposure"]
+    exposure = read["vet_urgent_exposure"] + read["human_urgent_exposure"]
+    look_alikes = read["vet_not_urgent_exposure"] + read["human_not_urgent_exposure"]
 
     assert swallowed.count("emergency") >= 28
-    assert sum(p is not None for p in exposure) >= 59
-    assert sum(p is not None for p in read("two_needs_raised")) >= 39
-    assert sum(p is not None for p in look_alikes) <= 7
-    assert sum(p is not None for p in read("two_needs_not_raised")) <= 2
+    assert raised(exposure) >= 59
+    assert raised(read["two_needs_raised"]) >= 39
+    assert raised(look_alikes) <= 7
+    assert raised(read["two_needs_not_raised"]) <= 2
 
 
 @pytest.mark.parametrize("kind", ["veterinary", "human"])
