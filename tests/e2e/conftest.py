@@ -259,6 +259,24 @@ def running_stack(workdir: Path, **settings: str) -> Iterator[Stack]:
             stack.stop(name)
 
 
+# The README's demo practices, their demo nurses and the template kinds each one sends (a
+# template id is <kind>.<category>.<name>, `vet.faq.hair_loss`).
+VET = "cedar-vet-oncology"
+HUMAN = "harbor-surgical-oncology"
+NURSES = {
+    VET: "jordan.reyes@cedar-vet.example.org",
+    HUMAN: "beth.ramsey@harbor-surgical.example.org",
+}
+KINDS = {VET: ("vet.", "both."), HUMAN: ("human.", "both.")}
+OUTBOX_POLL_SECONDS = 2  # the README's default
+
+
+def template_category(template_id: str | None) -> str:
+    """The category of a template id: `grief` in `vet.grief.<name>`."""
+    parts = (template_id or "").split(".")
+    return parts[1] if len(parts) == 3 else ""
+
+
 def sms_number(stack: Stack, slug: str) -> str:
     """The practice's SMS number, as the api lists it."""
     practices = httpx.get(f"{stack.api}/api/v1/practices").json()
@@ -295,6 +313,15 @@ def signed_in(stack: Stack, email: str) -> Iterator[httpx.Client]:
         signed = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
         assert signed.status_code in (302, 303), signed.text
         yield client
+
+
+@pytest.fixture
+def nurses(rasa_up: Stack) -> Iterator[dict[str, httpx.Client]]:
+    """A signed-in demo nurse of each practice."""
+    with signed_in(rasa_up, NURSES[VET]) as vet, signed_in(rasa_up, NURSES[HUMAN]) as human:
+        for client in (vet, human):
+            assert client.get("/api/v1/nurse/queue").status_code == 200
+        yield {VET: vet, HUMAN: human}
 
 
 def wait(condition: Callable[[], bool], *, what: str, timeout: float = 30) -> float:

@@ -15,31 +15,25 @@ Written from the README, the end-to-end harness and the api's own answers, not f
 
 import sqlite3
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import (
+    HUMAN,
+    KINDS,
+    OUTBOX_POLL_SECONDS,
+    VET,
     Stack,
     case_detail,
     handed_to_twilio,
-    signed_in,
     sms_number,
     wait,
 )
+from tests.e2e.conftest import template_category as category
 
 pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
-VET = "cedar-vet-oncology"
-HUMAN = "harbor-surgical-oncology"
-NURSES = {
-    VET: "jordan.reyes@cedar-vet.example.org",  # the README's demo veterinary nurse
-    HUMAN: "beth.ramsey@harbor-surgical.example.org",  # and its demo surgical nurse
-}
-# A template id is <kind>.<category>.<name> (`vet.faq.hair_loss`): the kinds each practice sends.
-KINDS = {VET: ("vet.", "both."), HUMAN: ("human.", "both.")}
-OUTBOX_POLL_SECONDS = 2  # the README's default
 # Numbers no other end-to-end test texts from (fictional, 555-01XX).
 VET_GATED_SMS = "+18725550161"
 HUMAN_GATED_SMS = "+19295550162"
@@ -48,15 +42,6 @@ HUMAN_THANKS_SMS = "+19295550164"
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def nurses(rasa_up: Stack) -> Iterator[dict[str, httpx.Client]]:
-    """A signed-in demo nurse of each practice."""
-    with signed_in(rasa_up, NURSES[VET]) as vet, signed_in(rasa_up, NURSES[HUMAN]) as human:
-        for client in (vet, human):
-            assert client.get("/api/v1/nurse/queue").status_code == 200
-        yield {VET: vet, HUMAN: human}
 
 
 def outbox_to(stack: Stack, number: str) -> list[dict[str, Any]]:
@@ -96,12 +81,6 @@ def cases_with_message(nurse: httpx.Client, text: str) -> list[dict[str, Any]]:
 
     wait(opened, what=f"a case in the nurse queue with the message {text!r}")
     return found
-
-
-def category(template_id: str | None) -> str:
-    """The category of a template id: `grief` in `vet.grief.<name>`."""
-    parts = (template_id or "").split(".")
-    return parts[1] if len(parts) == 3 else ""
 
 
 def assert_grief_support(practice: str, replies: list[tuple[str, str]]) -> None:

@@ -18,31 +18,25 @@ from the code.
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.e2e.conftest import (
+    HUMAN,
+    KINDS,
+    OUTBOX_POLL_SECONDS,
+    VET,
     Stack,
     case_detail,
     handed_to_twilio,
-    signed_in,
     sms_number,
+    template_category,
     wait,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
-VET = "cedar-vet-oncology"
-HUMAN = "harbor-surgical-oncology"
-NURSES = {
-    VET: "jordan.reyes@cedar-vet.example.org",  # the README's demo veterinary nurse
-    HUMAN: "beth.ramsey@harbor-surgical.example.org",  # and its demo surgical nurse
-}
-# A template id is <kind>.<category>.<name>: the kinds each practice sends.
-KINDS = {VET: ("vet.", "both."), HUMAN: ("human.", "both.")}
-OUTBOX_POLL_SECONDS = 2  # the README's default
 
 
 # --- the messages --------------------------------------------------------------------------
@@ -280,13 +274,6 @@ def cases(practice: str, messages: list[tuple[str, str]], name: str) -> list[Any
 # --- helpers -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def nurses(rasa_up: Stack) -> Iterator[dict[str, httpx.Client]]:
-    """A signed-in demo nurse of each practice."""
-    with signed_in(rasa_up, NURSES[VET]) as vet, signed_in(rasa_up, NURSES[HUMAN]) as human:
-        yield {VET: vet, HUMAN: human}
-
-
 def outbox_rows(stack: Stack, where: str = "1", *args: object) -> list[dict[str, Any]]:
     """Outbox rows, oldest first, as {column: value} (read-only SQL)."""
     with sqlite3.connect(stack.workdir / "assistant.db") as db:
@@ -295,14 +282,8 @@ def outbox_rows(stack: Stack, where: str = "1", *args: object) -> list[dict[str,
         return [dict(row) for row in db.execute(query, args).fetchall()]
 
 
-def category(template_id: str | None) -> str:
-    """The category of a template id: `emergency` in `vet.emergency.<name>`."""
-    parts = (template_id or "").split(".")
-    return parts[1] if len(parts) == 3 else ""
-
-
 def is_emergency(template_id: str | None) -> bool:
-    return "emergency" in category(template_id)
+    return "emergency" in template_category(template_id)
 
 
 def text_in(stack: Stack, practice: str, sender: str, words: str) -> list[tuple[str, str]]:
