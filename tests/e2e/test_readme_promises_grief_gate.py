@@ -38,6 +38,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET_GATED_SMS = "+18725550161"
 HUMAN_GATED_SMS = "+19295550162"
 VET_THANKS_SMS = "+18725550163"
+VET_GUILT_SMS = "+18725550165"
 HUMAN_THANKS_SMS = "+19295550164"
 
 
@@ -221,8 +222,17 @@ def test_a_clinical_question_in_grief_gets_the_grief_support_and_a_nurse_case(
             "my wife passed away on sunday. i just wanted to thank the nurses for being so "
             "kind to her and to all of us",
         ),
+        # Guilt in grief that the learned safety net alone reads as self-harm; the grief check
+        # (README, "A turn") leaves it to the grief support (an outside line, 2026-12-06).
+        (
+            VET,
+            "sms",
+            VET_GUILT_SMS,
+            "Honestly I think I waited too long with Rusty and he suffered those last two days "
+            "because I was being selfish. I cant forgive myself for that",
+        ),
     ],
-    ids=["vet-sms-thanks", "vet-web-cremation", "human-sms-thanks"],
+    ids=["vet-sms-thanks", "vet-web-cremation", "human-sms-thanks", "vet-sms-guilt"],
 )
 def test_grief_alone_gets_the_grief_support_and_no_clinical_case(
     rasa_up: Stack,
