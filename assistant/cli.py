@@ -281,6 +281,10 @@ def main(argv: list[str] | None = None) -> int:
         help="write each missing production secret to FILE (owner-only), never replacing one",
     )
     secrets_file.add_argument("file", type=Path)
+    commands.add_parser(
+        "copy-dialogue-examples",
+        help="refresh the copy of data/nlu the safety classifiers learn (a triage change)",
+    )
     templates_cli.add_parser(commands)
     staff_cli.add_parser(commands)
     practice_cli.add_parser(commands)
@@ -311,6 +315,11 @@ def main(argv: list[str] | None = None) -> int:
         return purge(args.older_than, args.practice, args.rasa_tracker_url)
     if args.command == "generate-secrets":
         return generate_secrets(args.file)
+    if args.command == "copy-dialogue-examples":
+        from assistant.safety.dialogue_snapshot import write_snapshot
+
+        print(f"{write_snapshot()} examples copied; measure the triage before committing them")
+        return 0
     if args.command == "send-test-sms":
         return send_test_sms(to=args.to, sender=args.sender, text=args.text)
     status = wait_ready(args.timeout)

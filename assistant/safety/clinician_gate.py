@@ -5,11 +5,12 @@ The clinical-question rules (clinical_questions.py) catch the medicines and phra
 list; people ask "is that ok with the chlorambucil" or "could the lomustine have caused this,
 she died last night" in words no rule lists, and a wrong approved answer to such a question is
 as serious as an unapproved one (issue 16). Each gate is a classifier trained at start-up, in
-about a second, on the dialogue's own clinical_question and report_symptom examples (data/nlu)
-and outside-written ones (faq_gate_examples.yml), against the examples of the route it guards:
-faq/* (and outside-written FAQ questions) for the FAQ gate, grief for the grief gate. When the
-dialogue plans that route's answer and the gate finds a clinical question likely enough, a
-nurse answers: instead of the FAQ answer, beside the grief support (TurnHandler).
+about a second, on the dialogue's own clinical_question and report_symptom examples (data/nlu,
+as copied in dialogue_examples.yml) and outside-written ones (faq_gate_examples.yml), against
+the examples of the route it guards: faq/* (and outside-written FAQ questions) for the FAQ gate,
+grief for the grief gate. When the dialogue plans that route's answer and the gate finds a
+clinical question likely enough, a nurse answers: instead of the FAQ answer, beside the grief
+support (TurnHandler).
 
 Measured in docs/evaluation.md, "An FAQ gate" and "A grief gate".
 """
@@ -21,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from assistant.dialogue.training_data import NLU_DIR, intent_examples
+from assistant.safety.dialogue_snapshot import snapshot_examples
 from assistant.safety.text_classifier import train_text_classifier
 
 DEFAULT_EXAMPLES = Path(__file__).with_name("faq_gate_examples.yml")
@@ -43,22 +44,20 @@ class ClinicianGate:
         self._threshold = threshold
 
     @classmethod
-    def for_faq(cls, examples: Path = DEFAULT_EXAMPLES, nlu: Path = NLU_DIR) -> ClinicianGate:
+    def for_faq(cls, examples: Path = DEFAULT_EXAMPLES) -> ClinicianGate:
         outside = yaml.safe_load(examples.read_text(encoding="utf-8"))["faq"]
-        faq = intent_examples(lambda intent: intent.startswith("faq"), nlu) + outside
-        return cls._trained(faq, examples, nlu, FAQ_THRESHOLD)
+        faq = snapshot_examples(lambda intent: intent.startswith("faq")) + outside
+        return cls._trained(faq, examples, FAQ_THRESHOLD)
 
     @classmethod
-    def for_grief(cls, examples: Path = DEFAULT_EXAMPLES, nlu: Path = NLU_DIR) -> ClinicianGate:
-        grief = intent_examples("grief".__eq__, nlu)
-        return cls._trained(grief, examples, nlu, GRIEF_THRESHOLD)
+    def for_grief(cls, examples: Path = DEFAULT_EXAMPLES) -> ClinicianGate:
+        grief = snapshot_examples("grief".__eq__)
+        return cls._trained(grief, examples, GRIEF_THRESHOLD)
 
     @classmethod
-    def _trained(
-        cls, guarded: list[str], examples: Path, nlu: Path, threshold: float
-    ) -> ClinicianGate:
+    def _trained(cls, guarded: list[str], examples: Path, threshold: float) -> ClinicianGate:
         outside = yaml.safe_load(examples.read_text(encoding="utf-8"))["clinical"]
-        clinical = intent_examples(CLINICAL_INTENTS.__contains__, nlu) + outside
+        clinical = snapshot_examples(CLINICAL_INTENTS.__contains__) + outside
         labels = [1] * len(clinical) + [0] * len(guarded)
         return cls(train_text_classifier(clinical + guarded, labels), threshold)
 

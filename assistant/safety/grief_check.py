@@ -4,7 +4,8 @@ Grief shares the net's self-harm words ("i can't forgive myself", "i keep replay
 breath", "she's gone"), and a grieving owner who gets the 988 template and a page to the on-call
 clinician is answered wrongly. This classifier is trained at start-up, in about a second, on
 every self-harm example the net learns plus self-harm said in grief (the wish to die, to join
-them, pills saved), against the dialogue's grief examples (data/nlu) and outside-written grief
+them, pills saved), against the dialogue's grief examples (data/nlu, as copied in
+dialogue_examples.yml) and outside-written grief
 with no risk (grief_examples.yml). Only when it is sure the message is grief does the net's
 self-harm flag fall; the rules' self-harm signs, the net's other kinds and Spanish messages are
 never read by it.
@@ -20,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from assistant.dialogue.training_data import NLU_DIR, intent_examples
+from assistant.safety.dialogue_snapshot import snapshot_examples
 from assistant.safety.text_classifier import train_text_classifier
 
 GRIEF_EXAMPLES = Path(__file__).with_name("grief_examples.yml")
@@ -36,14 +37,12 @@ class GriefCheck:
         self._model = model
 
     @classmethod
-    def load(
-        cls, net_examples: Sequence[Path], grief: Path = GRIEF_EXAMPLES, nlu: Path = NLU_DIR
-    ) -> GriefCheck:
+    def load(cls, net_examples: Sequence[Path], grief: Path = GRIEF_EXAMPLES) -> GriefCheck:
         outside = yaml.safe_load(grief.read_text(encoding="utf-8"))
         crisis = list(outside[SELF_HARM])
         for path in net_examples:
             crisis += yaml.safe_load(path.read_text(encoding="utf-8")).get(SELF_HARM) or []
-        grieving = intent_examples("grief".__eq__, nlu) + outside["not_a_crisis"]
+        grieving = snapshot_examples("grief".__eq__) + outside["not_a_crisis"]
         labels = [1] * len(crisis) + [0] * len(grieving)
         return cls(train_text_classifier(crisis + grieving, labels))
 

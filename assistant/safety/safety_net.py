@@ -6,7 +6,8 @@ start-up, in about a second, on examples of six such situations (safety_net_exam
 crisis, a swallowed medicine or poison, chemotherapy contact at home, a complication after
 surgery; safety_net_signs.yml: the emergency and urgent signs in lay words; more contact,
 swallowed medicine and self-harm in safety_net_exposure.yml, safety_net_swallowed.yml and
-safety_net_self_harm.yml) against every example of the assistant's other intents (data/nlu),
+safety_net_self_harm.yml) against every example of the assistant's other intents (data/nlu, as
+copied in dialogue_examples.yml: dialogue_snapshot.py),
 and flags a message the rules found nothing in when one of the six is likely enough. It only
 ever adds a flag: what the rules decided, including "negated" and "hypothetical", stands. A
 message in Spanish is read by a second net (load_spanish) that also learned Spanish examples
@@ -25,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from assistant.dialogue.training_data import NLU_DIR, nlu_examples
+from assistant.safety.dialogue_snapshot import snapshot_examples
 from assistant.safety.text_classifier import train_text_classifier
 
 # Crisis, swallowed medicine, chemo contact and complications after surgery; then emergency and
@@ -91,15 +92,13 @@ class SafetyNet:
         self._classes = list(model.classes_)
 
     @classmethod
-    def load(
-        cls, examples: Sequence[Path] = DEFAULT_EXAMPLES, negatives: Path = NLU_DIR
-    ) -> SafetyNet:
+    def load(cls, examples: Sequence[Path] = DEFAULT_EXAMPLES) -> SafetyNet:
         texts, labels = [], []
         for path in examples:
             for label, lines in yaml.safe_load(path.read_text(encoding="utf-8")).items():
                 texts += lines
                 labels += [label] * len(lines)
-        for text in nlu_examples(negatives):
+        for text in snapshot_examples():
             texts.append(text)
             labels.append(NOT_A_CRISIS)
         return cls(train_text_classifier(texts, labels))
