@@ -109,6 +109,8 @@ FLAGGED = [
     ),
     # Very hard to wake
     ("hes very hard to wake up", "emergency", {"human.hard_to_wake"}),
+    ("i can barely wake him, he keeps dozing off", "emergency", {"human.hard_to_wake"}),
+    ("my arm and leg on one side went weak", "emergency", {"human.stroke_signs"}),
     ("i can't wake my husband up, he took his pain pills", "emergency", {"human.hard_to_wake"}),
     # Wanting to die or to harm oneself
     ("i don't want to live anymore", "emergency", {"self_harm"}),

@@ -201,6 +201,18 @@ FLAGGED = [
     ("the incison is opening up", "urgent", {"vet.incision"}),
     ("lump near his incision got bigger", "urgent", {"vet.incision"}),
     ("he licked his stitches out", "urgent", {"vet.incision"}),
+    # An opened incision with gut or tissue showing (beyond CLINICAL.md, for review).
+    (
+        "she ripped her belly stitches and theres intestines hanging out",
+        "emergency",
+        {"vet.incision_organs_showing"},
+    ),
+    (
+        "the incision opened and something pink and shiny is poking out",
+        "emergency",
+        {"vet.incision_organs_showing"},
+    ),
+    ("he bled through 3 towels in 20 minutes", "emergency", {"vet.heavy_bleeding"}),
     ("the cut looks more swollen than yesterday", "urgent", {"vet.incision"}),
     # Bruising, red dots, nosebleeds
     ("theres bruises all over his belly", "urgent", {"vet.bruising_bleeding"}),
@@ -233,6 +245,7 @@ FLAGGED = [
 # (message, the sign reported as hypothetical, or None)
 NOT_CURRENT = [
     ("no fever, eating fine", None),
+    ("what would a seizure look like in a cat after thyroid surgery?", "vet.seizure"),
     ("fever-free for 2 days now", None),
     ("he's not vomiting anymore", None),
     ("hasn't thrown up since tuesday", None),
@@ -259,6 +272,7 @@ NOT_URGENT = [
     # A dog named Bruiser is not a bruise; "can't stand looking at" is not a pet that cannot stand.
     "bruiser is 120 lbs, can someone come out and help us get him inside",
     "otis's bowl is still by the fridge and i cant stand looking at it",
+    "he had a small bleed through his bandage last week, dry since",
     "is hair loss normal",
     "hair loss chemo dog",
     "will her whiskers fall out",

@@ -230,6 +230,11 @@ def test_signs_described_without_their_names(triage: Triage) -> None:
         # and 6.
         ("dev_exposure_words.yml", 79, 7),
         ("dev_post_op_urgent.yml", 79, 6),
+        # 180 outside-written urgent signs said through numbers, counts and times, and look-
+        # alikes below the thresholds (2026-12-06): 106 of 120 and 10 of 60; with redness that
+        # "went from a dime to past my bra line", "tried to pee 4 times... nothing comes out", a
+        # cut that "opened up" and a pet that "peed red", 110 and 10.
+        ("dev_urgent_by_numbers.yml", 110, 10),
     ],
 )
 def test_urgent_signs_in_outside_words(
@@ -241,6 +246,23 @@ def test_urgent_signs_in_outside_words(
 
     assert raised(urgent) >= urgent_raised - 1
     assert raised(look_alikes) <= look_alikes_raised + 2
+
+
+def test_emergencies_after_operations_in_outside_words(triage: Triage) -> None:
+    # 180 outside-written messages (tests/data/dev_operation_emergencies.yml): CLINICAL.md's
+    # emergencies after a pet's or a patient's cancer operation in lay words, and look-alikes
+    # below them. On 2026-12-06 the rules and the net found 105 of 120 as emergencies and called
+    # 5 of 60 look-alikes emergencies; with bleeding "through 3 towels", "pumping out" or "in a
+    # stream", gut or "something pink and shiny" out of an incision, "i can barely wake him",
+    # weakness "on one side" and "what would a seizure look like" read as a question, 116 and
+    # 3. The 4 left are a blocked or pouring ostomy and a bowel that stopped, with vomiting:
+    # urgent under CLINICAL.md ("vomiting that will not stop"), for the clinicians to grade.
+    read = read_each_at_its_kind(triage, "dev_operation_emergencies.yml")
+    emergencies = read["vet_emergency"] + read["human_emergency"]
+    look_alikes = read["vet_not_emergency"] + read["human_not_emergency"]
+
+    assert emergencies.count("emergency") >= 115
+    assert look_alikes.count("emergency") <= 5
 
 
 def test_chemo_exposure_and_two_needs_in_outside_words(triage: Triage) -> None:
