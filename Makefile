@@ -122,16 +122,14 @@ endef
 
 # Two groups at once, one per core. Most tests need no model: they start at once, while
 # `make train` runs beside them. The tests that boot the whole stack (marker needs_model) start
-# as soon as the model is trained, beside whatever of the others is left, in two processes
-# (pytest-xdist, a file's tests together): they spend most of their time waiting on the stacks
-# they boot (docs/benchmarks.md). Their output, and training's, is shown once all are done
-# (var/test-model.log, var/train.log).
+# as soon as the model is trained, beside whatever of the others is left (docs/benchmarks.md).
+# Their output, and training's, is shown once all are done (var/test-model.log, var/train.log).
 test: setup browser validate lint
 	@mkdir -p var
 	@echo "== make train in the background (var/train.log); the tests that need no model meanwhile"
 	@( $(MAKE) --no-print-directory train > var/train.log 2>&1 || exit 97; \
 	  exec $(APP_ENV)/bin/python -m pytest -p no:cacheprovider -m needs_model tests \
-	    --ignore=tests/actions -n 2 --dist loadfile > var/test-model.log 2>&1 ) & model=$$!; \
+	    --ignore=tests/actions > var/test-model.log 2>&1 ) & model=$$!; \
 	$(APP_ENV)/bin/python -m pytest -m "not needs_model" tests --ignore=tests/actions; others=$$?; \
 	wait $$model; model_status=$$?; \
 	if [ $$model_status -eq 97 ]; then cat var/train.log; echo "make train failed"; exit 1; fi; \
