@@ -14,6 +14,7 @@ files as any other (`python -m assistant copy-dialogue-examples`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -32,8 +33,14 @@ HEADER = """\
 def snapshot_examples(wanted: Callable[[str], bool] = lambda intent: True) -> list[str]:
     """The copied examples of the intents `wanted` accepts ("faq/hours" for a retrieval intent),
     each intent's in the order data/nlu held them."""
-    per_intent = yaml.safe_load(SNAPSHOT.read_text(encoding="utf-8"))
-    return [text for intent, texts in per_intent.items() if wanted(intent) for text in texts]
+    return [text for intent, texts in _copied().items() if wanted(intent) for text in texts]
+
+
+@cache
+def _copied() -> dict[str, list[str]]:
+    """The copy, read once: the five learned checks of the triage all read it at start-up."""
+    copied: dict[str, list[str]] = yaml.safe_load(SNAPSHOT.read_text(encoding="utf-8"))
+    return copied
 
 
 def write_snapshot(nlu: Path = NLU_DIR, snapshot: Path = SNAPSHOT) -> int:
