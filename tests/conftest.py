@@ -36,6 +36,23 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2 at its cheapest inside the test process: a demo load hashes two passwords and
+    each sign-in verifies one, 0.15 s apiece at the production cost, which added minutes to
+    the suite. The hashes are still argon2 and still checked; the processes the end-to-end
+    tests start, and test_password_hashes_cost_what_production_needs, use the real cost."""
+    from argon2 import PasswordHasher, profiles
+
+    from assistant.staff import auth
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "_hasher", cheap)
+        patch.setattr(auth, "_DUMMY_HASH", cheap.hash("not a real password"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def triage() -> "Triage":
     """Safety triage, loaded once: building the medspacy pipeline is the slow part."""

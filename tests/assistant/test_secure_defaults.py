@@ -1,6 +1,8 @@
 """Outside development the api refuses to start open (issue 18: "refuse to run open")."""
 
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -20,7 +22,7 @@ from assistant.secure_defaults import (
     problems,
     write_secrets_file,
 )
-from assistant.settings import Settings
+from assistant.settings import ROOT, Settings
 
 STRONG = "s" * 40
 OTHER_STRONG = "t" * 40
@@ -159,3 +161,20 @@ def test_a_secrets_file_from_before_a_new_secret_gains_only_that_one(tmp_path: P
     lines = path.read_text().splitlines()
     assert lines[:2] == ["SESSION_SECRET=kept-as-it-was", "INTERNAL_API_TOKEN=kept-too"]
     assert [line.split("=")[0] for line in lines[2:]] == ["RASA_TOKEN", "ACTION_SERVER_TOKEN"]
+
+
+def test_password_hashes_cost_what_production_needs() -> None:
+    """Outside the test process (whose hashing is cheap, tests/conftest.py), a staff password
+    is hashed with argon2id at its full cost, and a wrong password does not match."""
+    program = (
+        "from assistant.staff.auth import _verified, hash_password\n"
+        "stored = hash_password('correct horse')\n"
+        "print(stored, _verified(stored, 'correct horse'), _verified(stored, 'wrong horse'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    stored, right, wrong = done.stdout.split()
+    # RFC 9106's second recommended option, argon2-cffi's default: 64 MiB, 3 passes, 4 lanes.
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert (right, wrong) == ("True", "False")
