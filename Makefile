@@ -129,8 +129,8 @@ test: setup browser validate lint
 	@echo "== make train in the background (var/train.log); the tests that need no model meanwhile"
 	@( $(MAKE) --no-print-directory train > var/train.log 2>&1 || exit 97; \
 	  exec $(APP_ENV)/bin/python -m pytest -p no:cacheprovider -m needs_model tests \
-	    --ignore=tests/actions > var/test-model.log 2>&1 ) & model=$$!; \
-	$(APP_ENV)/bin/python -m pytest -m "not needs_model" tests --ignore=tests/actions; others=$$?; \
+	    --ignore=tests/actions --ignore=tests/rasa_components > var/test-model.log 2>&1 ) & model=$$!; \
+	$(APP_ENV)/bin/python -m pytest -m "not needs_model" tests --ignore=tests/actions --ignore=tests/rasa_components; others=$$?; \
 	wait $$model; model_status=$$?; \
 	if [ $$model_status -eq 97 ]; then cat var/train.log; echo "make train failed"; exit 1; fi; \
 	echo "== make train, run beside them (var/train.log)"; grep -v "Epochs:" var/train.log | tail -n 3; \
@@ -140,7 +140,7 @@ test: setup browser validate lint
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests in one group"; exit 1; fi; \
 	done; \
 	[ $$others -eq 0 ] && [ $$model_status -eq 0 ]
-	$(call run_pytest,$(RASA_ENV)/bin/python,tests/actions --confcutdir=tests/actions)
+	$(call run_pytest,$(RASA_ENV)/bin/python,tests/actions tests/rasa_components --confcutdir=tests/actions)
 
 # Routing on a labelled file, against a running assistant (`make run` in another terminal).
 FILE ?= tests/data/dev_set.jsonl
