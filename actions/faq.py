@@ -2,9 +2,10 @@
 has: a surgical practice never gets a pet answer because the ranking put it first.
 
 A wrong approved answer is as bad as an unapproved one, so the answer goes out only when the
-ResponseSelector is sure of it; otherwise the client is asked "Did you mean: <title>?" and
-YES sends it (actions/fallback.py). The threshold was chosen on the development set
-(docs/evaluation.md, "FAQ answers only when sure")."""
+FAQ answer selector (rasa_components/faq_answer_selector.py) is sure of it; otherwise the
+client is asked "Did you mean: <title>?" and YES sends it (actions/fallback.py). The threshold
+was chosen on the development set (docs/evaluation.md, "FAQ answers only when sure", and
+checked again for the selector in "FAQ answers from a linear model")."""
 
 import re
 from typing import Any
@@ -14,8 +15,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-# Below this confidence in the best answer, ask before answering. On the development set an
-# answer this sure was wrong for 2 of 88 FAQ questions; with no threshold, for 31 of 178.
+# Below this confidence in the best answer, ask before answering. On the development set's 178
+# FAQ questions, an answer this sure was wrong for 1 of 116 (docs/evaluation.md, "FAQ answers
+# from a linear model"); with no threshold, for 13.
 MIN_ANSWER_CONFIDENCE = 0.6
 
 # Records for an insurer are a billing task (issue 8), not the general "how to get records" answer.
@@ -37,13 +39,13 @@ def practice_kind(tracker: Tracker) -> str | None:
 
 
 def ranked_answers(tracker: Tracker, domain: DomainDict) -> list[str]:
-    """The FAQ responses (`utter_faq/<topic>`) in the ResponseSelector's order, keeping only
+    """The FAQ responses (`utter_faq/<topic>`) in the FAQ answer selector's order, keeping only
     those whose template serves this practice's kind (the `kinds` in domain/faq.yml)."""
     return [name for name, _ in ranked_answers_with_confidence(tracker, domain)]
 
 
 def ranked_answers_with_confidence(tracker: Tracker, domain: DomainDict) -> list[tuple[str, float]]:
-    """`ranked_answers`, each with the ResponseSelector's confidence in it."""
+    """`ranked_answers`, each with the selector's confidence in it."""
     selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
     kind = practice_kind(tracker)
     responses: dict[str, Any] = domain.get("responses") or {}
