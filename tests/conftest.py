@@ -2,13 +2,15 @@
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from assistant.db.engine import make_engine, make_session_factory
@@ -105,6 +107,47 @@ def postgres_engine() -> Iterator[Engine]:
 def engine(request: pytest.FixtureRequest) -> Engine:
     """Runs the test once on SQLite and once on PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_engine")
+
+
+# The demo database of each `today`, loaded once per test run (see `with_demo_data`); the
+# folder goes when the run ends.
+_DEMO_FILES: dict[date, Path] = {}
+_DEMO_FOLDER = tempfile.TemporaryDirectory(prefix="demo-databases-")
+
+
+def with_demo_data(engine: Engine, today: date = date(2026, 11, 30)) -> Engine:
+    """The two demo practices, their staff and records as of `today`, in `engine`'s database.
+
+    On a fresh SQLite file (the `sqlite_engine` fixture's) the first load of each date is kept
+    and later tests get a copy of it: the same rows as loading again, without the 0.3 s a load
+    costs hundreds of tests. Any other database is loaded as usual."""
+    from assistant.demo import load_demo_data
+
+    database = engine.url.database
+    fresh = engine.dialect.name == "sqlite" and database and _has_no_practice(engine)
+    if fresh and today in _DEMO_FILES and _closed(engine):
+        shutil.copyfile(_DEMO_FILES[today], database)
+        return engine
+    with make_session_factory(engine)() as session:
+        load_demo_data(session, today=today)
+        session.commit()
+    if fresh and _closed(engine):
+        kept = Path(_DEMO_FOLDER.name) / f"demo-{today.isoformat()}.db"
+        shutil.copyfile(database, kept)
+        _DEMO_FILES[today] = kept
+    return engine
+
+
+def _has_no_practice(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(Practice.__table__)) == 0
+
+
+def _closed(engine: Engine) -> bool:
+    """Whether every connection to `engine`'s SQLite file is closed and its write-ahead log
+    folded into it, so the file alone holds the database and may be copied."""
+    engine.dispose()
+    return not Path(f"{engine.url.database}-wal").exists()
 
 
 @pytest.fixture

@@ -74,18 +74,6 @@ def internal_client(engine: Engine) -> Iterator[TestClient]:
         yield test_client
 
 
-def with_demo_data(engine: Engine) -> Engine:
-    """The two demo practices, their staff and records, loaded into `engine`'s database."""
-    from datetime import date
-
-    from assistant.demo import load_demo_data
-
-    with make_session_factory(engine)() as session:
-        load_demo_data(session, today=date(2026, 11, 30))
-        session.commit()
-    return engine
-
-
 def demo_app(engine: Engine, triage: Triage, **settings: Any) -> FastAPI:
     """The api on `engine`'s database with its background jobs off and Rasa scripted at its
     HTTP boundary; `settings` override the rest."""

@@ -6,8 +6,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from assistant.safety.triage import Triage
-from tests.api.conftest import demo_app, with_demo_data
+from tests.api.conftest import demo_app
 from tests.api.test_nurse import signed_in
+from tests.conftest import with_demo_data
 
 ADMIN = "pat.sullivan@cedar-vet.example.org"
 NURSE = "jordan.reyes@cedar-vet.example.org"

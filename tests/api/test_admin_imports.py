@@ -16,8 +16,9 @@ from assistant.db.engine import make_session_factory
 from assistant.db.models import AuditLog, Contact, LabResult, Patient, Practice, StaffUser
 from assistant.safety.triage import Triage
 from assistant.settings import ROOT
-from tests.api.conftest import demo_app, with_demo_data
+from tests.api.conftest import demo_app
 from tests.api.test_nurse import signed_in
+from tests.conftest import with_demo_data
 from tests.support.records import imported_here
 
 SAMPLE = ROOT / "examples" / "records" / "cedar-vet"

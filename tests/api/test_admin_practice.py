@@ -10,10 +10,10 @@ from sqlalchemy import Engine, select
 
 from assistant.db.engine import make_session_factory
 from assistant.db.models import AppointmentType, AuditLog, Practice
-from assistant.demo import load_demo_data
 from assistant.safety.triage import Triage
 from tests.api.conftest import demo_app
 from tests.api.test_nurse import signed_in
+from tests.conftest import with_demo_data
 
 API = "/api/v1/admin/practice/file"
 ADMIN = "pat.sullivan@cedar-vet.example.org"
@@ -24,9 +24,7 @@ OTHER_ADMIN = "dana.whitaker@harbor-surgical.example.org"
 @pytest.fixture
 def app(sqlite_engine: Engine, triage: Triage) -> FastAPI:
     # Loaded today, so its shifts already reach 30 days ahead and applying adds none.
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=date.today())
-        session.commit()
+    with_demo_data(sqlite_engine, today=date.today())
     return demo_app(sqlite_engine, triage)
 
 

@@ -14,13 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.main import create_app
-from assistant.db.engine import make_session_factory
-from assistant.demo import load_demo_data
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.safety.triage import Triage
 from assistant.settings import ROOT, Settings
 from tests.api.conftest import ScriptedRasa
 from tests.api.test_nurse import signed_in
+from tests.conftest import with_demo_data
 
 VET_ONCOLOGIST = "evelyn.hart@cedar-vet.example.org"
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"
@@ -36,9 +35,7 @@ def templates_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app(sqlite_engine: Engine, triage: Triage, templates_dir: Path) -> FastAPI:
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=date(2026, 11, 30))
-        session.commit()
+    with_demo_data(sqlite_engine, today=date(2026, 11, 30))
     scripted = ScriptedRasa()
     scripted.replies = lambda request: httpx.Response(
         200, json=[{"recipient_id": "x", "custom": {"template": "faq.hair_loss", "route": "faq"}}]

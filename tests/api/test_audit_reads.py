@@ -13,8 +13,9 @@ from assistant.audit import READ_WINDOW
 from assistant.db.engine import make_session_factory
 from assistant.db.models import AuditLog, StaffUser
 from assistant.safety.triage import Triage
-from tests.api.conftest import demo_app, with_demo_data
+from tests.api.conftest import demo_app
 from tests.api.test_nurse import signed_in
+from tests.conftest import with_demo_data
 
 NURSE = "jordan.reyes@cedar-vet.example.org"
 ONCOLOGIST = "evelyn.hart@cedar-vet.example.org"

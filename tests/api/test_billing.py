@@ -20,12 +20,12 @@ from assistant.db.models import (
     Patient,
     Practice,
 )
-from assistant.demo import load_demo_data
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.safety.triage import Triage
 from assistant.settings import Settings
 from tests.api.conftest import ScriptedRasa
 from tests.api.test_nurse import signed_in
+from tests.conftest import with_demo_data
 
 VET_BILLING = "renee.dubois@cedar-vet.example.org"
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"
@@ -41,9 +41,7 @@ BILLING_HANDOFF = [
 
 @pytest.fixture
 def engine_with_demo(sqlite_engine: Engine) -> Engine:
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=datetime.now(UTC).date())
-        session.commit()
+    with_demo_data(sqlite_engine, today=datetime.now(UTC).date())
     return sqlite_engine
 
 

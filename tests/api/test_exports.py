@@ -32,13 +32,12 @@ from assistant.db.models import (
     Practice,
     StaffUser,
 )
-from assistant.demo import load_demo_data
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.escalation import casework
 from assistant.escalation.queue import open_escalation
 from assistant.safety.triage import Triage
 from tests.api.conftest import INTERNAL_TOKEN, demo_app, internal_client
-from tests.conftest import add_practice
+from tests.conftest import add_practice, with_demo_data
 
 HUMAN = "harbor-surgical-oncology"
 VET = "cedar-vet-oncology"
@@ -56,9 +55,7 @@ AUTH = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 @pytest.fixture
 def engine_with_demo(sqlite_engine: Engine) -> Engine:
     # Today's demo: bookings by text need clinician shifts ahead of now.
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=datetime.now(UTC).date())
-        session.commit()
+    with_demo_data(sqlite_engine, today=datetime.now(UTC).date())
     return sqlite_engine
 
 

@@ -12,10 +12,10 @@ from sqlalchemy import Engine, select
 
 from assistant.db.engine import make_session_factory
 from assistant.db.models import Appointment, AppointmentTimeClaim, AuditLog, Contact
-from assistant.demo import load_demo_data
 from assistant.safety.triage import Triage
 from tests.api.conftest import demo_app
 from tests.api.test_nurse import signed_in
+from tests.conftest import with_demo_data
 
 API = "/api/v1/front-desk"
 NURSE = "jordan.reyes@cedar-vet.example.org"
@@ -28,9 +28,7 @@ ALVAREZ = "+13125550120"  # owns Biscuit and Pepper
 
 @pytest.fixture
 def engine(sqlite_engine: Engine) -> Engine:
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=date.today())  # shifts from today, so bookings are ahead
-        session.commit()
+    with_demo_data(sqlite_engine, today=date.today())  # shifts from today, so bookings are ahead
     return sqlite_engine
 
 

@@ -22,9 +22,9 @@ from assistant.db.models import (
     Practice,
     StaffUser,
 )
-from assistant.demo import load_demo_data
 from assistant.scheduling.protocols import schedule_series
 from tests.api.conftest import INTERNAL_TOKEN, internal_client
+from tests.conftest import with_demo_data
 
 AUTH = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 VET = "cedar-vet-oncology"
@@ -34,9 +34,7 @@ HUMAN = "harbor-surgical-oncology"
 @pytest.fixture
 def demo(sqlite_engine: Engine) -> Iterator[TestClient]:
     """The action server's listener on the demo practices."""
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=datetime.now(UTC).date())
-        session.commit()
+    with_demo_data(sqlite_engine, today=datetime.now(UTC).date())
     yield from internal_client(sqlite_engine)
 
 

@@ -16,14 +16,13 @@ from sqlalchemy import Engine, select
 from twilio.request_validator import RequestValidator
 
 from api.main import create_app
-from assistant.db.engine import make_session_factory
 from assistant.db.models import AuditLog, Escalation, InboxMessage, Picture
-from assistant.demo import load_demo_data
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.safety.triage import Triage
 from assistant.settings import Settings
 from tests.api.conftest import ScriptedRasa
+from tests.conftest import with_demo_data
 
 PUBLIC = "https://assistant.example.org"
 ACCOUNT = "AC" + "5" * 32
@@ -70,9 +69,7 @@ def rasa_heard() -> list[str]:
 def client(
     sqlite_engine: Engine, triage: Triage, twilio_media: FakeTwilioMedia, rasa_heard: list[str]
 ) -> Iterator[TestClient]:
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=date(2026, 11, 30))
-        session.commit()
+    with_demo_data(sqlite_engine, today=date(2026, 11, 30))
     scripted = ScriptedRasa()
 
     def hear(request: httpx.Request) -> httpx.Response:

@@ -12,12 +12,12 @@ from sqlalchemy import Engine, select
 from api.main import create_app
 from assistant.db.engine import make_session_factory
 from assistant.db.models import Conversation, Message, OutboxMessage
-from assistant.demo import load_demo_data
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.safety.triage import Triage
 from assistant.settings import Settings
 from tests.api.conftest import ScriptedRasa
+from tests.conftest import with_demo_data
 
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"
 VET_NURSE_2 = "casey.morgan@cedar-vet.example.org"
@@ -27,9 +27,7 @@ HUMAN_NURSE = "beth.ramsey@harbor-surgical.example.org"
 
 @pytest.fixture
 def engine_with_demo(sqlite_engine: Engine) -> Engine:
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=date(2026, 11, 30))
-        session.commit()
+    with_demo_data(sqlite_engine, today=date(2026, 11, 30))
     return sqlite_engine
 
 

@@ -12,7 +12,8 @@ from assistant.db.models import AuditLog
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.safety.triage import Triage
 from assistant.staff.passwords import policy_problems
-from tests.api.conftest import demo_app, with_demo_data
+from tests.api.conftest import demo_app
+from tests.conftest import with_demo_data
 
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"
 QUEUE = "/api/v1/nurse/queue"

@@ -19,7 +19,8 @@ from assistant.db.migrate import upgrade_to_head
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.safety.triage import Triage
 from assistant.staff.permissions import ROLE_PERMISSIONS, Permission, allowed
-from tests.api.conftest import demo_app, with_demo_data
+from tests.api.conftest import demo_app
+from tests.conftest import with_demo_data
 
 # One demo account per role.
 ACCOUNTS = {

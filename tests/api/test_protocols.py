@@ -9,8 +9,8 @@ from sqlalchemy import Engine, select
 
 from assistant.db.engine import make_session_factory
 from assistant.db.models import Appointment, ClinicianShift, Patient
-from assistant.demo import load_demo_data
 from tests.api.test_nurse import HUMAN_NURSE, VET_NURSE, app, signed_in
+from tests.conftest import with_demo_data
 
 __all__ = ["app"]  # the nurse API tests' app, on this module's demo database
 
@@ -22,9 +22,7 @@ FIRST_TUESDAY = TODAY + timedelta(days=7 + (1 - TODAY.weekday()) % 7)
 
 @pytest.fixture
 def engine_with_demo(sqlite_engine: Engine) -> Engine:
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=TODAY)
-        session.commit()
+    with_demo_data(sqlite_engine, today=TODAY)
     return sqlite_engine
 
 

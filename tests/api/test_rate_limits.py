@@ -15,8 +15,8 @@ from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
 from assistant.safety.triage import Triage
 from assistant.settings import Settings
-from tests.api.conftest import demo_app, with_demo_data
-from tests.conftest import REDIS_URL, _skip_or_fail
+from tests.api.conftest import demo_app
+from tests.conftest import REDIS_URL, _skip_or_fail, with_demo_data
 
 VET = "cedar-vet-oncology"
 VET_NUMBER = "+13125550101"

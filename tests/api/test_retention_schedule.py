@@ -10,7 +10,8 @@ from sqlalchemy import Engine, select
 from assistant.db.engine import make_session_factory
 from assistant.db.models import Conversation, Message, Practice
 from assistant.safety.triage import Triage
-from tests.api.conftest import demo_app, with_demo_data
+from tests.api.conftest import demo_app
+from tests.conftest import with_demo_data
 
 
 def test_messages_older_than_the_practices_period_are_removed_while_the_api_runs(

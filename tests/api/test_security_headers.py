@@ -12,7 +12,8 @@ from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.dialogue.rasa_client import without_forced_intent
 from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
 from assistant.safety.triage import Triage
-from tests.api.conftest import demo_app, with_demo_data
+from tests.api.conftest import demo_app
+from tests.conftest import with_demo_data
 
 PUBLIC = "https://assistant.example.org"
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"

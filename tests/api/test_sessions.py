@@ -7,7 +7,8 @@ from sqlalchemy import Engine
 
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.safety.triage import Triage
-from tests.api.conftest import demo_app, with_demo_data
+from tests.api.conftest import demo_app
+from tests.conftest import with_demo_data
 
 VET_NURSE = "jordan.reyes@cedar-vet.example.org"
 QUEUE = "/api/v1/nurse/queue"

@@ -13,8 +13,9 @@ from assistant.cli import main as cli
 from assistant.db.engine import make_session_factory
 from assistant.db.models import AuditLog, StaffLink, StaffUser
 from assistant.safety.triage import Triage
-from tests.api.conftest import demo_app, with_demo_data
+from tests.api.conftest import demo_app
 from tests.api.test_nurse import signed_in
+from tests.conftest import with_demo_data
 
 ADMIN = "pat.sullivan@cedar-vet.example.org"
 NURSE = "jordan.reyes@cedar-vet.example.org"

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
 from api.main import create_app
-from assistant.db.engine import make_session_factory
 from assistant.db.models import (
     Appointment,
     AppointmentType,
@@ -25,7 +24,6 @@ from assistant.db.models import (
     Patient,
     Practice,
 )
-from assistant.demo import load_demo_data
 from assistant.dialogue.rasa_client import RasaClient
 from assistant.messaging.outbox import deliver_pending, enqueue_sms
 from assistant.messaging.signatures import DRY_RUN_AUTH_TOKEN
@@ -33,6 +31,7 @@ from assistant.safety.triage import Triage
 from assistant.settings import Settings
 from tests.api.conftest import ScriptedRasa
 from tests.assistant.messaging.fake_twilio import FakeTwilio, twilio_gateway
+from tests.conftest import with_demo_data
 
 PUBLIC = "https://assistant.example.org"
 VET_NUMBER = "+13125550101"  # Cedar's SMS number in the demo data
@@ -41,9 +40,7 @@ OWNER = "+13125550120"  # Maria Alvarez, a demo owner
 
 @pytest.fixture
 def engine_with_demo(sqlite_engine: Engine) -> Engine:
-    with make_session_factory(sqlite_engine)() as session:
-        load_demo_data(session, today=date(2026, 11, 30))
-        session.commit()
+    with_demo_data(sqlite_engine, today=date(2026, 11, 30))
     return sqlite_engine
 
 

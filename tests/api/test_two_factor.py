@@ -16,7 +16,8 @@ from assistant.db.engine import make_session_factory
 from assistant.db.models import AuditLog, StaffUser
 from assistant.demo.seed import DEMO_STAFF_PASSWORD
 from assistant.safety.triage import Triage
-from tests.api.conftest import demo_app, with_demo_data
+from tests.api.conftest import demo_app
+from tests.conftest import with_demo_data
 
 NURSE = "jordan.reyes@cedar-vet.example.org"
 QUEUE = "/api/v1/nurse/queue"
