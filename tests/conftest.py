@@ -124,7 +124,8 @@ def with_demo_data(engine: Engine, today: date = date(2026, 11, 30)) -> Engine:
     from assistant.demo import load_demo_data
 
     database = engine.url.database
-    fresh = engine.dialect.name == "sqlite" and database and _has_no_practice(engine)
+    on_file = engine.dialect.name == "sqlite" and bool(database) and Path(database).is_file()
+    fresh = on_file and _has_no_practice(engine)
     if fresh and today in _DEMO_FILES and _closed(engine):
         shutil.copyfile(_DEMO_FILES[today], database)
         return engine
