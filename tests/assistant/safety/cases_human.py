@@ -205,6 +205,23 @@ FLAGGED = [
     ("terrible stomach pain and a fever of 101.5", "emergency", {"human.abdominal_infection"}),
     ("my stoma stopped working and i'm cramping", "urgent", {"human.stoma_problem"}),
     (
+        "nothing in my ileostomy bag since last night and i threw up twice",
+        "emergency",
+        {"human.stoma_blocked"},
+    ),
+    (
+        "my granddaughter was in my purse and my oxycodone and capecitabine are gone",
+        "emergency",
+        {"swallowed_medicine"},
+    ),
+    (
+        "cant get my husband to wake up properly and he has a fever",
+        "emergency",
+        {"human.hard_to_wake"},
+    ),
+    ("temp 100.9 and im shivering so bad under 3 blankets", "emergency", {"human.sepsis_signs"}),
+    ("i can only dribble when i pee since the surgery", "urgent", {"human.urinary_retention"}),
+    (
         "havent had a bowel movement in 4 days and i threw up",
         "urgent",
         {"human.bowel_obstruction"},

@@ -22,6 +22,13 @@ FLAGGED = [
     ("his gums are pale", "emergency", {"vet.gum_colour"}),
     ("is it normal for her gums to be this pale?", "emergency", {"vet.gum_colour"}),
     ("blue gums!!", "emergency", {"vet.gum_colour"}),
+    ("milos gums are pure white and he feels cold", "emergency", {"vet.gum_colour"}),
+    (
+        "the incision is open and theres pinkish stuff poking out",
+        "emergency",
+        {"vet.incision_organs_showing"},
+    ),
+    ("the chemo pill bottle tipped over and a few of them cracked", "urgent", {"vet.chemo_spill"}),
     ("idk what to do if this keeps up his gums look pale", "emergency", {"vet.gum_colour"}),
     ("no he collapsed again", "emergency", {"vet.collapse"}),
     ("gums r white", "emergency", {"vet.gum_colour"}),
@@ -269,6 +276,8 @@ NOT_CURRENT = [
 
 # Routine questions, admin and small talk: never a red flag.
 NOT_URGENT = [
+    # Frailty, not collapse: she still stands and walks.
+    "how do i know when its time? she cant get up the stairs anymore",
     # A dog named Bruiser is not a bruise; "can't stand looking at" is not a pet that cannot stand.
     "bruiser is 120 lbs, can someone come out and help us get him inside",
     "otis's bowl is still by the fridge and i cant stand looking at it",

@@ -5,8 +5,12 @@ overrules what the rules found."""
 import pytest
 import yaml
 
+from assistant.evaluation.run import load
 from assistant.safety.triage import Triage
 from assistant.settings import ROOT
+
+KIND_FOR_AUDIENCE = {"vet": "veterinary", "human": "human"}
+CLINICAL = {"emergency", "urgent", "clinical"}
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +35,7 @@ def rules_only() -> Triage:
         ),
         (
             "human",
-            "im sorting my dads chemo capsules and one cracked and the powder got on my fingers",
+            "sorting my dads capsules for his cancer, one cracked and the powder got on my fingers",
             "human.chemo_exposure",
             "urgent",
         ),
@@ -254,6 +258,29 @@ def test_emergencies_after_operations_in_outside_words(triage: Triage) -> None:
 
     assert emergencies.count("emergency") >= 115
     assert look_alikes.count("emergency") <= 5
+
+
+def test_emergencies_and_urgent_signs_in_a_second_outside_file(triage: Triage) -> None:
+    # 200 outside-written messages (tests/data/dev_triage_outside2.jsonl, 2026-12-07): 80
+    # emergencies, 60 urgent signs and 60 look-alikes, half per practice kind. First read: 74 of
+    # 80 at emergency (79 raised), 57 of 60 urgent raised, 5 of 44 non-clinical look-alikes
+    # raised. With gums "pure white", "pinkish stuff poking out", "cant get my husband to wake
+    # up", "shivering so bad" with a fever, a child at the pills and some gone, and an ostomy
+    # with no output and vomiting (docs/clinical-rules.md): 80, 58 and 4.
+    lines = load(ROOT / "tests" / "data" / "dev_triage_outside2.jsonl")
+    read = {
+        route: [
+            triage.assess(line["text"], KIND_FOR_AUDIENCE[line["audience"]]).priority
+            for line in lines
+            if line["route"] == route
+        ]
+        for route in {line["route"] for line in lines}
+    }
+    non_clinical = [p for route, found in read.items() if route not in CLINICAL for p in found]
+
+    assert read["emergency"].count("emergency") >= 80
+    assert raised(read["urgent"]) >= 58
+    assert raised(non_clinical) <= 5
 
 
 def test_chemo_exposure_and_two_needs_in_outside_words(triage: Triage) -> None:
