@@ -32,7 +32,13 @@ def train_seconds(
         name,
         "--skip-validation",  # as `make train` (`make validate` checks the data)
     ]
-    env = {**os.environ, CACHE_ENV: str(cache), "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    # As `make train`: no usage reports to Rasa's makers, and no SQLAlchemy 2.0 warning.
+    env = {
+        **os.environ,
+        CACHE_ENV: str(cache),
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
     with open(workdir / f"{name}.log", "wb") as log:
         started = time.perf_counter()
         done = subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
