@@ -120,16 +120,20 @@ define run_pytest
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests in $(2)"; exit 1; fi; exit $$status
 endef
 
-# Two groups at once, one per core. Most tests need no model: they start at once, while
-# `make train` runs beside them. The tests that boot the whole stack (marker needs_model) start
-# as soon as the model is trained, beside whatever of the others is left (docs/benchmarks.md).
-# Their output, and training's, is shown once all are done (var/test-model.log, var/train.log).
-test: setup browser validate lint
+# Two groups at once, one per core. Training starts first, in the background: the data
+# validation, the lint and the tests that need no model run while it trains. The tests that boot
+# the whole stack (marker needs_model) start as soon as the model is trained, beside whatever of
+# the others is left (docs/benchmarks.md). Their output, and training's, is shown once all are
+# done (var/test-model.log, var/train.log). If validation or lint fails, training is stopped.
+test: setup browser
 	@mkdir -p var
-	@echo "== make train in the background (var/train.log); the tests that need no model meanwhile"
-	@( $(MAKE) --no-print-directory train > var/train.log 2>&1 || exit 97; \
+	@echo "== make train in the background (var/train.log); validation, lint and the tests that need no model meanwhile"
+	@stop_tree() { for child in $$(pgrep -P $$1); do stop_tree $$child; done; kill $$1 2>/dev/null; }; \
+	( $(MAKE) --no-print-directory train > var/train.log 2>&1 || exit 97; \
 	  exec $(APP_ENV)/bin/python -m pytest -p no:cacheprovider -m needs_model tests \
 	    --ignore=tests/actions --ignore=tests/rasa_components > var/test-model.log 2>&1 ) & model=$$!; \
+	if ! $(MAKE) --no-print-directory validate lint; then \
+	  stop_tree $$model; wait $$model; echo "make validate or make lint failed"; exit 1; fi; \
 	$(APP_ENV)/bin/python -m pytest -m "not needs_model" tests --ignore=tests/actions --ignore=tests/rasa_components; others=$$?; \
 	wait $$model; model_status=$$?; \
 	if [ $$model_status -eq 97 ]; then cat var/train.log; echo "make train failed"; exit 1; fi; \
