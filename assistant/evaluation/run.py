@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -82,35 +83,42 @@ def _post(client: httpx.Client, practice: str, chat_token: str | None, text: str
 
 
 def evaluate(
-    items: list[dict[str, Any]], api: str, *, transport: httpx.BaseTransport | None = None
+    items: list[dict[str, Any]],
+    api: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    workers: int = 1,
 ) -> Report:
-    outcomes = []
+    """Each line as a new web chat; `workers` chats at once (each line is its own conversation,
+    so the order they are sent in changes no reply)."""
     titles = faq_titles()
     with httpx.Client(base_url=api, timeout=60, transport=transport) as client:
-        for item in items:
+
+        def outcome(item: dict[str, Any]) -> Outcome:
             practice = PRACTICE_FOR_AUDIENCE[item["audience"]]
             chat_token = None
             for text in [*item.get("before", []), item["text"]]:
                 turn = _post(client, practice, chat_token, text).json()
                 chat_token = turn["chat_token"]
-            outcomes.append(
-                Outcome(
-                    item["text"],
-                    item["audience"],
-                    item["route"],
-                    turn["route"],
-                    expected_template=item.get("template"),
-                    # `vet.faq.hours` -> `faq.hours`: the answer, whichever kind's text it was.
-                    got_templates=tuple(r["template_id"].split(".", 1)[1] for r in turn["replies"]),
-                    category=item.get("category"),
-                    suggested_templates=tuple(
-                        key
-                        for r in turn["replies"]
-                        if r["template_id"].endswith(DID_YOU_MEAN)
-                        for key in offered(r["text"], titles)
-                    ),
-                )
+            return Outcome(
+                item["text"],
+                item["audience"],
+                item["route"],
+                turn["route"],
+                expected_template=item.get("template"),
+                # `vet.faq.hours` -> `faq.hours`: the answer, whichever kind's text it was.
+                got_templates=tuple(r["template_id"].split(".", 1)[1] for r in turn["replies"]),
+                category=item.get("category"),
+                suggested_templates=tuple(
+                    key
+                    for r in turn["replies"]
+                    if r["template_id"].endswith(DID_YOU_MEAN)
+                    for key in offered(r["text"], titles)
+                ),
             )
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(outcome, items))
     return score(outcomes)
 
 
@@ -122,9 +130,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sealed", action="store_true", help="scores only: print no message's words"
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="chats at once (more than 1 meets the api's per-address chat limit sooner)",
+    )
     args = parser.parse_args(argv)
     try:
-        report = evaluate([item for path in args.files for item in load(path)], args.api)
+        items = [item for path in args.files for item in load(path)]
+        report = evaluate(items, args.api, workers=args.workers)
     except httpx.ConnectError:
         print(f"no api at {args.api}: start it with `make run` first", file=sys.stderr)
         return 2

@@ -14,23 +14,27 @@ from tests.e2e.conftest import running_stack
 pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 DEV_SET = ROOT / "tests" / "data" / "dev_set.jsonl"
 OUTSIDER_SET = ROOT / "tests" / "data" / "dev_outsider.jsonl"
+WORKERS = 4  # chats at once: the api, rasa and the actions work side by side
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    # A stack of its own: hundreds of cases and pages would crowd the other tests' outbox.
-    for stack in running_stack(tmp_path_factory.mktemp("evaluation")):
+    # A stack of its own: hundreds of cases and pages would crowd the other tests' outbox. Four
+    # chats at once, past the chat's per-address limit, as `python -m bench.recipes` sends them.
+    for stack in running_stack(
+        tmp_path_factory.mktemp("evaluation"), CHAT_RATE_PER_ADDRESS="1000000/minute"
+    ):
         yield stack.api
 
 
 @pytest.fixture(scope="module")
 def report(api: str) -> Report:
-    return evaluate(load(DEV_SET), api)
+    return evaluate(load(DEV_SET), api, workers=WORKERS)
 
 
 @pytest.fixture(scope="module")
 def outsider_report(api: str) -> Report:
-    return evaluate(load(OUTSIDER_SET), api)
+    return evaluate(load(OUTSIDER_SET), api, workers=WORKERS)
 
 
 def _recall(report: Report, route: str) -> float:

@@ -37,6 +37,26 @@ def test_earlier_messages_go_first_in_the_same_conversation_and_the_last_reply_i
     assert report.by_category()[0].category == "operation-complication"
 
 
+def test_several_chats_at_once_keep_each_conversation_and_the_files_order() -> None:
+    def api(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        # Each conversation's token is its first message: a later one must carry its own.
+        token = body.get("chat_token") or body["text"]
+        route = "faq" if token.startswith("faq") else "booking"
+        return httpx.Response(200, json={"chat_token": token, "route": route, "replies": []})
+
+    items = [
+        {"text": f"{route} {n}", "audience": "vet", "route": route, "before": [f"{route} {n}"]}
+        for n in range(40)
+        for route in ("faq", "booking")
+    ]
+
+    report = run.evaluate(items, "http://api.test", transport=httpx.MockTransport(api), workers=4)
+
+    assert [o.text for o in report.outcomes] == [item["text"] for item in items]
+    assert report.accuracy == 1.0
+
+
 def test_a_line_with_an_unknown_field_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "set.jsonl"
     path.write_text(json.dumps({"text": "x", "audience": "vet", "route": "faq", "note": 1}) + "\n")
@@ -57,7 +77,7 @@ def test_sealed_prints_scores_and_never_a_message(
             Outcome("what time do you open", "vet", "faq", "faq", "faq.hours", ("faq.hours",)),
         ]
     )
-    monkeypatch.setattr(run, "evaluate", lambda items, api: report)
+    monkeypatch.setattr(run, "evaluate", lambda items, api, workers: report)
 
     assert run.main([str(path), "--sealed", "--markdown", str(tmp_path / "scores.md")]) == 0
 
