@@ -64,7 +64,9 @@ def rasa_command(
         str(endpoints),
         "--credentials",
         "credentials.yml",
-        *(["--auth-token", token] if token else []),
+        # One argument with "=": a token that begins with "-" (1 in 64 of token_urlsafe) would
+        # otherwise be read as an option, and Rasa would not start.
+        *([f"--auth-token={token}"] if token else []),
     ]
 
 
