@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         help="chats at once (more than 1 meets the api's per-address chat limit sooner)",
     )
     args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be 1 or more")
     try:
         items = [item for path in args.files for item in load(path)]
         report = evaluate(items, args.api, workers=args.workers)

@@ -57,6 +57,12 @@ def test_several_chats_at_once_keep_each_conversation_and_the_files_order() -> N
     assert report.accuracy == 1.0
 
 
+def test_no_workers_is_refused_with_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        run.main(["tests/data/dev_set.jsonl", "--workers", "0"])
+    assert "--workers must be 1 or more" in capsys.readouterr().err
+
+
 def test_a_line_with_an_unknown_field_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "set.jsonl"
     path.write_text(json.dumps({"text": "x", "audience": "vet", "route": "faq", "note": 1}) + "\n")
