@@ -29,6 +29,8 @@ FLAGGED = [
         {"vet.incision_organs_showing"},
     ),
     ("the chemo pill bottle tipped over and a few of them cracked", "urgent", {"vet.chemo_spill"}),
+    # Discharge is the incision sign (urgent), not tissue showing (emergency).
+    ("theres yellow stuff coming out of his incision", "urgent", {"vet.incision"}),
     ("idk what to do if this keeps up his gums look pale", "emergency", {"vet.gum_colour"}),
     ("no he collapsed again", "emergency", {"vet.collapse"}),
     ("gums r white", "emergency", {"vet.gum_colour"}),
