@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.run import PRACTICE_FOR_AUDIENCE
+from assistant.evaluation.run import KIND_FOR_AUDIENCE, PRACTICE_FOR_AUDIENCE
 from assistant.safety.triage import Triage
 from assistant.settings import ROOT
 from bench import machine, report, training
@@ -29,7 +29,7 @@ from bench.outbox import POLL_SECONDS, OutboxWatcher
 from bench.stack import Stack, model_path, running_stack, start_conversations
 from bench.stages import profile_web_chat
 from bench.summary import compared, level_summary, same_templates
-from bench.triage_timing import KIND_FOR_AUDIENCE, load_triage, time_triage
+from bench.triage_timing import load_triage, time_triage
 from bench.workload import Conversation, ConversationPlan, dialogue_messages
 
 DEV_SET = ROOT / "tests/data/dev_set.jsonl"

@@ -15,10 +15,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from assistant.evaluation.run import load
+from assistant.evaluation.run import KIND_FOR_AUDIENCE, load
 from assistant.safety.triage import Triage
 
-KIND_FOR_AUDIENCE = {"vet": "veterinary", "human": "human"}
 RAISED = {"emergency", "urgent"}
 # Routes whose messages need no clinician: the triage raising one is over-triage.
 NON_CLINICAL = {"faq", "booking", "billing", "grief", "optout", "other", "fallback"}

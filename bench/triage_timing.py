@@ -4,11 +4,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.run import load
+from assistant.evaluation.run import KIND_FOR_AUDIENCE, load
 from assistant.safety.triage import Triage
 from bench.stats import mean, percentile
 
-KIND_FOR_AUDIENCE = {"vet": "veterinary", "human": "human"}
 WARMUP_MESSAGES = 20
 
 

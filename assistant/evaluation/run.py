@@ -30,6 +30,8 @@ from assistant.templates import TemplateRegistry
 
 # The demo practice each audience's messages go to.
 PRACTICE_FOR_AUDIENCE = {"vet": "cedar-vet-oncology", "human": "harbor-surgical-oncology"}
+# The practice kind each audience's messages are triaged and answered as.
+KIND_FOR_AUDIENCE = {"vet": "veterinary", "human": "human"}
 REQUIRED_FIELDS = {"text", "audience", "route"}
 DID_YOU_MEAN = ".fallback.did_you_mean"
 # A long file meets the chat's per-address limit (CHAT_RATE_PER_ADDRESS): wait, up to this often.

@@ -4,12 +4,11 @@ import json
 from collections import Counter
 
 from assistant.dialogue.training_data import nlu_examples
-from assistant.evaluation.run import load
+from assistant.evaluation.run import KIND_FOR_AUDIENCE, load
 from assistant.settings import ROOT
 from assistant.templates import TemplateRegistry
 
 DEV_SET = ROOT / "tests" / "data" / "dev_set.jsonl"
-KIND = {"vet": "veterinary", "human": "human"}
 
 
 def _training_examples() -> set[str]:
@@ -23,7 +22,7 @@ def test_the_file_loads_and_covers_every_route_for_both_kinds() -> None:
     routes += ("optout", "other", "fallback")
 
     assert len(items) >= 300
-    assert {(a, r) for a in KIND for r in routes} <= set(counts)
+    assert {(a, r) for a in KIND_FOR_AUDIENCE for r in routes} <= set(counts)
 
 
 def test_no_line_is_a_training_example_and_no_line_repeats() -> None:
@@ -42,5 +41,6 @@ def test_faq_lines_name_an_answer_their_practice_can_send() -> None:
     assert [
         (i["audience"], i["template"])
         for i in named
-        if i["route"] != "faq" or registry.resolve(i["template"], KIND[i["audience"]]) is None
+        if i["route"] != "faq"
+        or registry.resolve(i["template"], KIND_FOR_AUDIENCE[i["audience"]]) is None
     ] == []

@@ -9,20 +9,21 @@ from collections import Counter
 
 import pytest
 
+from assistant.evaluation.run import KIND_FOR_AUDIENCE
 from assistant.safety.triage import Triage
 from assistant.settings import ROOT
 
 DEV_SET = [
     json.loads(line) for line in (ROOT / "tests/data/dev_set.jsonl").read_text().splitlines()
 ]
-KIND = {"vet": "veterinary", "human": "human"}
 NON_CLINICAL = {"faq", "booking", "billing", "other"}
 
 
 @pytest.fixture(scope="module")
 def outcomes(triage: Triage) -> list[tuple[dict, str | None]]:
     return [
-        (item, triage.assess(item["text"], KIND[item["audience"]]).priority) for item in DEV_SET
+        (item, triage.assess(item["text"], KIND_FOR_AUDIENCE[item["audience"]]).priority)
+        for item in DEV_SET
     ]
 
 
@@ -69,4 +70,4 @@ def test_dev_set_covers_every_route_for_both_audiences() -> None:
         "fallback",
     )
 
-    assert all(counts[(audience, route)] > 0 for audience in KIND for route in routes)
+    assert all(counts[(audience, route)] > 0 for audience in KIND_FOR_AUDIENCE for route in routes)

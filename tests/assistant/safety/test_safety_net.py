@@ -5,11 +5,10 @@ overrules what the rules found."""
 import pytest
 import yaml
 
-from assistant.evaluation.run import load
+from assistant.evaluation.run import KIND_FOR_AUDIENCE, load
 from assistant.safety.triage import Triage
 from assistant.settings import ROOT
 
-KIND_FOR_AUDIENCE = {"vet": "veterinary", "human": "human"}
 CLINICAL = {"emergency", "urgent", "clinical"}
 
 
