@@ -217,8 +217,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cold", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder of benchmarks.*")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
-        cold = measure(Path(tmp))
+    # The clones and their logs are removed only after a good measurement: a failed step's
+    # log is what the next person needs.
+    workdir = Path(tempfile.mkdtemp(prefix="bench-cold-"))
+    try:
+        cold = measure(workdir)
+    except BaseException:
+        print(f"the logs are kept in {workdir}", flush=True)
+        raise
+    shutil.rmtree(workdir, ignore_errors=True)
     merge_into(args.out, cold)
     print(json.dumps({key: cold[key] for key in FIGURE_KEYS}), flush=True)
     return 0
