@@ -201,7 +201,7 @@ def with_section(text: str, section: str) -> str:
     if SECTION_START in text and SECTION_END in text:
         before = text.split(SECTION_START, 1)[0]
         after = text.split(SECTION_END, 1)[1].lstrip("\n")
-        return before + section + after
+        return before + section + ("\n" + after if after else "")
     return text.rstrip("\n") + "\n\n" + section
 
 
