@@ -230,6 +230,14 @@ HUMAN_EMERGENCIES = [
         "my husband had his colon surgery monday and took his pain pills after lunch, i can "
         "barely wake him up, he opens his eyes and goes right back out and hes snoring weird",
     ),
+    # An ostomy with no output and vomiting: a complete blockage, an emergency beyond
+    # CLINICAL.md (docs/clinical-rules.md, `human.stoma_blocked`; the UOAA ileostomy blockage
+    # card: "if there is no output from the stoma, go to the emergency room immediately").
+    (
+        "+15035550113",
+        "nothing has come out of my ileostomy since last night, my belly is swollen and "
+        "cramping and ive thrown up 3 times. had the colon surgery 10 days ago",
+    ),
 ]
 
 # Surgical look-alikes: routine recovery questions with the same words (CLINICAL.md: a lump at

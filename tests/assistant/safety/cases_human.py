@@ -210,6 +210,12 @@ FLAGGED = [
         {"human.stoma_blocked"},
     ),
     (
+        "nothing has come out of my ileostomy since yesterday, belly swollen and ive thrown up",
+        "emergency",
+        {"human.stoma_blocked"},
+    ),
+    ("nothing's come out of the stoma since this morning", "urgent", {"human.stoma_problem"}),
+    (
         "my granddaughter was in my purse and my oxycodone and capecitabine are gone",
         "emergency",
         {"swallowed_medicine"},
