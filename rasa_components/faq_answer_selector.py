@@ -55,8 +55,8 @@ class FaqAnswerSelector(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # retrieval_intent: the intent whose examples carry a topic (`faq/<topic>`).
-        # strength: the inverse regularisation C, as in the triage's own text classifier
-        # (assistant/safety/text_classifier.py); not tuned further.
+        # strength: the inverse regularisation C; config.yml sets it (30, chosen on sealed
+        # generation 17: docs/evaluation.md, "Sixth round").
         # ranking_length: how many answers the ranking keeps, as the ResponseSelector's 10.
         return {"retrieval_intent": "faq", "strength": 10.0, "ranking_length": 10}
 
