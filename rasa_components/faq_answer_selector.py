@@ -44,9 +44,7 @@ def make_classifier(strength: float) -> Pipeline:
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
             TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
         ),
-        LogisticRegression(
-            C=strength, solver="newton-cg", max_iter=3000, class_weight="balanced"
-        ),
+        LogisticRegression(C=strength, solver="newton-cg", max_iter=3000, class_weight="balanced"),
     )
 
 
