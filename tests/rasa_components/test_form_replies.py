@@ -13,27 +13,17 @@ environment after training (make test).
 
 import asyncio
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import yaml
 from rasa.core.agent import Agent
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import processes
+
+ROOT = processes.ROOT
 REPLIES = ROOT / "tests" / "data" / "dev_form_replies.jsonl"
 # Of 240; the model of 2026-12-07 (model-794cf994d8d5) took 224 (docs/evaluation.md).
 FLOOR = 224
-
-
-def trained_model() -> Path:
-    """The model `make train` built (MODEL, which the Makefile exports), else the newest."""
-    named = os.environ.get("MODEL")
-    if named:
-        return ROOT / named
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    assert models, "no trained model: run `make train` first"
-    return models[-1]
 
 
 def refused_intents() -> set[str]:
@@ -44,7 +34,7 @@ def refused_intents() -> set[str]:
 
 
 def parsed(replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    agent = Agent.load(str(trained_model()))
+    agent = Agent.load(str(processes.trained_model()))
 
     async def parse_all() -> list[dict[str, Any]]:
         return [await agent.parse_message(reply["text"]) for reply in replies]
