@@ -47,6 +47,14 @@ class AssistantApi:
         path = f"/internal/v1/conversations/{conversation_id}/booking/pick"
         return self._post(path, {"text": text, "what": what})["picked"]
 
+    def answers(
+        self, conversation_id: str, *, question: str, text: str, offer_times: list[str]
+    ) -> bool:
+        """Whether a reply answers the form's question; nothing is booked or verified."""
+        path = f"/internal/v1/conversations/{conversation_id}/booking/answers"
+        body = {"question": question, "text": text, "offer_times": offer_times}
+        return bool(self._post(path, body)["answers"])
+
     def offers(
         self, conversation_id: str, *, type_code: str, when: str, hints: list[str]
     ) -> dict[str, Any]:

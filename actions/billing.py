@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import identity
+from actions import form_replies, identity
 from actions.api_client import get_api
 
 # Needs answered from the records, once the contact is verified.
@@ -45,6 +45,15 @@ class ValidateBillingForm(FormValidationAction):
             return []
         identity = get_api().booking_context(tracker.sender_id)["identity"]
         return ["billing_identity"] if identity == "unverified" else []
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # "book a recheck" while asked who is writing is a request of its own, too.
+        interrupting = form_replies.INTERRUPTING_INTENTS | {"book_appointment"}
+        if form_replies.steps_aside(tracker, interrupting=interrupting):
+            return form_replies.stepping_aside(tracker, self.form_name())
+        return await super().run(dispatcher, tracker, domain)
 
     def validate_billing_identity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

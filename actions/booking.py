@@ -13,7 +13,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import identity
+from actions import form_replies, identity
 from actions.api_client import get_api
 
 MODES = {
@@ -47,6 +47,17 @@ NOTE_RESPONSES = {
 }
 YES_WORDS = {"yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "cancel", "please"}
 NO_WORDS = {"no", "n", "nope", "keep", "dont", "don't", "not"}
+
+
+def yes_or_no(tracker: Tracker, reply: Any) -> str | None:
+    """The answer to "shall I cancel it?": "yes", "no", or None when the reply says neither."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    said = set(str(reply).lower().replace("!", " ").replace(".", " ").split())
+    if intent == "deny" or said & NO_WORDS:
+        return "no"
+    if intent == "affirm" or said & YES_WORDS:
+        return "yes"
+    return None
 
 
 def reset_booking() -> list[EventType]:
@@ -175,6 +186,20 @@ class ValidateBookingForm(FormValidationAction):
             return needed + ["booking_cancel_ok"]
         return needed
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if self.steps_aside(tracker):
+            return form_replies.stepping_aside(tracker, self.form_name())
+        return await super().run(dispatcher, tracker, domain)
+
+    @staticmethod
+    def steps_aside(tracker: Tracker) -> bool:
+        """Whether the reply is not an answer and has a path of its own (an FAQ question, a
+        symptom, "stop"): the form hands it to that path and asks again afterwards."""
+        answers_cancel = {"booking_cancel_ok": lambda t, r: yes_or_no(t, r) is not None}
+        return form_replies.steps_aside(tracker, answers_here=answers_cancel)
+
     def validate_booking_identity(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -237,13 +262,7 @@ class ValidateBookingForm(FormValidationAction):
     def validate_booking_cancel_ok(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        said = set(str(value).lower().replace("!", " ").replace(".", " ").split())
-        if intent == "deny" or said & NO_WORDS:
-            return {"booking_cancel_ok": "no"}
-        if intent == "affirm" or said & YES_WORDS:
-            return {"booking_cancel_ok": "yes"}
-        return {"booking_cancel_ok": None}
+        return {"booking_cancel_ok": yes_or_no(tracker, value)}
 
     @staticmethod
     def _pick(tracker: Tracker, what: str, mark: str, value: Any) -> str | None:

@@ -4,6 +4,7 @@ booking, moving, cancelling and confirming visits. Thin: the work is in assistan
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -13,6 +14,7 @@ from assistant.identity.verification import verify
 from assistant.outreach.replies import REFERRAL_BOOKING_REQUEST, referral_visit_type
 from assistant.scheduling import client_requests
 from assistant.scheduling.client_requests import OfferView
+from assistant.scheduling.form_answers import Question, answers_question
 
 router = APIRouter(
     prefix="/internal/v1/conversations/{conversation_id}",
@@ -34,6 +36,13 @@ class OfferIn(BaseModel):
     starts_at: datetime
     clinician_id: int
     label: str
+
+
+class AnswerCheck(BaseModel):
+    question: Question
+    text: str
+    # The times the client was offered (for "the 2nd one"), as the form holds them.
+    offer_times: list[datetime] = []
 
 
 class OffersRequest(BaseModel):
@@ -97,6 +106,23 @@ def pick(conversation_id: str, body: PickRequest, session: SessionDep) -> dict[s
     else:
         picked = client_requests.match_visit(body.text, found.visits)
     return {"picked": picked}
+
+
+@router.post("/booking/answers")
+def answers(conversation_id: str, body: AnswerCheck, session: SessionDep) -> dict[str, bool]:
+    """Whether a reply answers the form's question (assistant.scheduling.form_answers);
+    read only: nothing is booked, verified or counted."""
+    conversation = conversation_or_404(session, conversation_id)
+    found = client_requests.context(session, conversation=conversation, now=_now())
+    answered = answers_question(
+        body.question,
+        body.text,
+        context=found,
+        offer_times=body.offer_times,
+        timezone=ZoneInfo(conversation.practice.timezone),
+        now=_now(),
+    )
+    return {"answers": answered}
 
 
 @router.post("/booking/offers")

@@ -438,3 +438,80 @@ def test_a_chemo_visit_cannot_be_moved_too_close_to_the_next_one(
     db.expire_all()
     assert db.get(Appointment, second.id).status == "booked"  # type: ignore[union-attr]
     assert first.status == "booked"
+
+
+def answers(client: TestClient, conversation_id: str, question: str, text: str) -> bool:
+    body = {"question": question, "text": text}
+    response = client.post(url(conversation_id, "booking/answers"), json=body, headers=AUTH)
+    assert response.status_code == 200
+    return bool(response.json()["answers"])
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("visit_type", "Consultation"),
+        ("visit_type", "the chemo treatment"),
+        ("visit_type", "just the bloodwork pls"),
+        ("patient", "Biscuit pls"),
+        ("visit", "the first one"),
+        ("time", "sat?"),
+        ("time", "next tue after 3"),
+        ("identity", "Bear Johansson"),
+        ("identity", "Mr Pickles Van Houten"),
+        ("identity", "hi its peanut and my last name is Dubois"),
+    ],
+)
+def test_a_bare_reply_answers_the_question_asked(
+    demo: TestClient, db: Session, question: str, text: str
+) -> None:
+    """What the form asks before handing a reply the model read as an FAQ question or a
+    symptom to that path instead ("Consultation" to "which kind of visit?")."""
+    conversation_id = verified(demo, db, VET, "+13125550120", "pepper alvarez")
+    assert answers(demo, conversation_id, question, text)
+
+
+@pytest.mark.parametrize(
+    ("question", "text"),
+    [
+        ("visit_type", "where do I park"),
+        ("visit_type", "can someone call me"),  # names a nurse call, but says more
+        ("visit_type", "she threw up after chemo"),  # a symptom keeps its path to a nurse
+        ("visit_type", "is chemo going to make her hair fall out or change how she eats"),
+        ("patient", "what are your hours"),
+        ("visit", "can I bring the drain log"),
+        ("time", "how much does it cost"),
+        ("time", "tomorrow she is limping"),
+        ("identity", "parking?"),
+        ("identity", "stop"),
+        ("identity", "he ate my pills"),
+        ("identity", "when does the clinic open"),
+    ],
+)
+def test_a_question_or_a_concern_is_not_an_answer(
+    demo: TestClient, db: Session, question: str, text: str
+) -> None:
+    conversation_id = verified(demo, db, VET, "+13125550120", "pepper alvarez")
+    assert not answers(demo, conversation_id, question, text)
+
+
+def test_a_date_of_birth_answers_a_patients_identity_question(
+    demo: TestClient, db: Session
+) -> None:
+    """People verify with a date of birth; checking one's shape counts no wrong answer."""
+    conversation_id = conversation(db, HUMAN, "+16175550120")
+    assert answers(demo, conversation_id, "identity", "3.11.68")
+    assert answers(demo, conversation_id, "identity", "06.14.1947")  # the wrong date: still one
+    assert not answers(demo, conversation_id, "identity", "Linda Chen")
+    # A kind of visit this practice does not book is an answer: the form lists the kinds.
+    assert answers(demo, conversation_id, "visit_type", "Consultation please")
+    # None of those checks was a wrong answer: the right date still verifies.
+    response = demo.post(url(conversation_id, "identity"), json={"answer": "3/11/68"}, headers=AUTH)
+    assert response.json() == {"identity": "verified"}
+
+
+def test_the_answer_check_needs_the_internal_token(demo: TestClient, db: Session) -> None:
+    conversation_id = conversation(db, VET, "+13125550120")
+    body = {"question": "time", "text": "sat"}
+    response = demo.post(url(conversation_id, "booking/answers"), json=body)
+    assert response.status_code == 401

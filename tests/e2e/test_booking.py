@@ -122,3 +122,34 @@ def test_a_patient_with_two_visits_confirms_one(stack: Stack) -> None:
     assert templates(which) == ["both.booking.which_visit"]
     assert templates(confirmed) == ["both.booking.attendance_confirmed"]
     assert "Medical oncology referral visit for Linda Chen" in confirmed[0][1]
+
+
+def test_a_bare_visit_type_is_the_answer_even_when_it_reads_like_an_faq(stack: Stack) -> None:
+    """ "Consultation" alone reads to the model like an FAQ question; asked "what kind of
+    visit?", it is the answer (actions/form_replies.py)."""
+    liam = "+13125550127"  # Rocco
+
+    stack.text("can i make an appointment for rocco", sender=liam, to=VET)
+    which = stack.text("Rocco O'Connor", sender=liam, to=VET)
+    offered = stack.text("Consultation", sender=liam, to=VET)
+    booked = stack.text("1", sender=liam, to=VET)
+
+    assert templates(which) == ["both.booking.which_type"]
+    assert templates(offered) == ["both.booking.offer_times"]
+    assert templates(booked) == ["both.booking.booked"]
+    assert "Oncology consultation for Rocco" in booked[0][1]
+
+
+def test_a_worry_in_the_middle_of_a_booking_still_reaches_a_nurse(stack: Stack) -> None:
+    """A short date of birth is the answer; news about the patient is not, even with a day in
+    it: a nurse gets it, and the form asks its question again."""
+    hiroshi = "+16175550126"  # born 1970-10-02
+
+    stack.text("i need to book a wound check", sender=hiroshi, to=HUMAN)
+    offered = stack.text("10.2.70", sender=hiroshi, to=HUMAN)
+    worry = stack.text("since tuesday the wound looks worse and smells", sender=hiroshi, to=HUMAN)
+
+    assert templates(offered) == ["both.booking.offer_times"]
+    assert "both.booking.booked" not in templates(worry)
+    nurse = (".clinical.nurse_will_answer", ".urgent.nurse_will_call", ".emergency.")
+    assert any(any(key in t for key in nurse) for t in templates(worry)), worry
