@@ -35,10 +35,14 @@ NAME_WORDS = range(2, 5)
 # Words around names ("hi its peanut and my last name is Dubois"); any other common English
 # word (spaCy's stop words: "when", "does", "can") makes a reply a sentence, not names.
 AROUND_NAMES = FILLER_WORDS | {"please", "pls", "thanks", "thx", "mr", "mrs", "ms"}
-# Words around a chosen kind of visit: "the 2nd one (bloodwork)", "its my post op check".
+# Words around the patient a visit is for: "its for my dad Frank", "the appt is for Gerald".
+AROUND_A_PATIENT = AROUND_NAMES | frozenset(
+    "for me myself appt appointment dad mom mother father wife husband son daughter".split()
+)
+# Words around a chosen kind of visit: "the 2nd one (bloodwork)", "consult with the surgeon".
 AROUND_A_CHOICE = frozenset(
     "a the one just its it my for please pls thanks thx visit appointment appt check option"
-    " number no".split()
+    " number no with surgeon doctor dr vet nurse".split()
 )
 ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)?|first|second|third|fourth|last")
 ALL_VISIT_PHRASES = [phrase for phrases in VISIT_WORDS.values() for phrase in phrases]
@@ -62,7 +66,10 @@ def answers_question(
     if len(said) > MAX_WORDS:
         return False
     if question == "patient":
-        return match_patient(text, context.patients) is not None
+        # A name not on file ("its for my dad Frank") is an answer too: the form asks again,
+        # naming the patients it knows.
+        named = match_patient(text, context.patients) is not None
+        return named or _reads_as_names(text, said, AROUND_A_PATIENT, range(1, 4))
     if question == "visit_type":
         return _names_a_visit_type(text, said, context)
     if question == "visit":
@@ -93,9 +100,15 @@ def _reads_as_identity(text: str, said: list[str], kind: str, now: datetime) -> 
     is the right one is for verification to say."""
     if kind != "veterinary":
         return len(said) <= MAX_WORDS and read_birth_date(text, now) is not None
-    names = [w for w in said if w not in AROUND_NAMES]
+    return _reads_as_names(text, said, AROUND_NAMES, NAME_WORDS)
+
+
+def _reads_as_names(text: str, said: list[str], around: frozenset[str], count: range) -> bool:
+    """`count` names with only `around` words beside them: no "?", no digit, and no other
+    common English word ("when does the clinic open" is a question, not names)."""
+    names = [w for w in said if w not in around]
     return (
         "?" not in text
-        and len(names) in NAME_WORDS
+        and len(names) in count
         and not any(w.isdigit() or w in STOP_WORDS for w in names)
     )

@@ -454,6 +454,8 @@ def answers(client: TestClient, conversation_id: str, question: str, text: str) 
         ("visit_type", "the chemo treatment"),
         ("visit_type", "just the bloodwork pls"),
         ("patient", "Biscuit pls"),
+        ("patient", "its for my dad Frank"),  # not on file: the form asks again, naming them
+        ("visit_type", "consult with the surgeon"),
         ("visit", "the first one"),
         ("time", "sat?"),
         ("time", "next tue after 3"),
