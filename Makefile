@@ -66,14 +66,14 @@ browser:
 # skips Rasa's own pass over it, which costs 8 seconds of every cold train.
 train: $(RASA_ENV)/.installed
 	@if [ -f $(MODEL) ]; then echo "model up to date: $(MODEL)"; else \
-	  echo "== training $(MODEL) (3 to 4 minutes on 2 cores; Rasa shows each step's progress)"; \
+	  echo "== training $(MODEL) (1 to 2 minutes on 2 cores; Rasa shows each step's progress)"; \
 	  $(RASA_ENV)/bin/rasa train --fixed-model-name model-$(MODEL_HASH) --out models \
 	    --config config.yml --domain domain --data data --skip-validation; fi
 
 # Measured on the 2-core machine (docs/benchmarks.md, "From a fresh clone").
 announce-run:
 	@echo "== make run: set up the two environments (about 2 minutes the first time), train the"
-	@echo "   model (3 to 4 minutes the first time), then start rasa, actions and the api (under"
+	@echo "   model (1 to 2 minutes the first time), then start rasa, actions and the api (under"
 	@echo "   1 minute until it answers). Later runs skip what is already done."
 
 # Only `make run` is a developer's machine: development secrets and dry-run SMS signatures.

@@ -10,9 +10,7 @@ questions (docs/evaluation.md, "FAQ answers from a linear model").
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from pathlib import Path
 from typing import Any
 
 import joblib
@@ -23,9 +21,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.pipeline import Pipeline, make_pipeline
+
+from rasa_components.text_features import code_fingerprint, text_features
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +39,7 @@ def make_classifier(strength: float) -> Pipeline:
     the training data's 66 topics (6 s against 11 s, the same weights to 0.0002;
     docs/evaluation.md, "Sixth round")."""
     return make_pipeline(
-        make_union(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
-            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-        ),
+        text_features(),
         LogisticRegression(C=strength, solver="newton-cg", max_iter=3000, class_weight="balanced"),
     )
 
@@ -60,9 +56,7 @@ class FaqAnswerSelector(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        # Rasa's training cache knows a component by its config and inputs only; this file's
-        # code is part of what it learns, so a change here must train it again.
-        return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        return code_fingerprint(__file__)
 
     def __init__(
         self,

@@ -138,8 +138,8 @@ def ask(
             VET,
             "web",
             "e2e-grief-gate-vet-web",
-            "our vet says daisy is dying and it's days now not weeks. is it ok to give her an "
-            "extra gabapentin at night so she can sleep?",
+            "we're saying goodbye to daisy on friday and i can't stop crying. is it ok to give "
+            "her an extra gabapentin at night so she can sleep?",
         ),
         (
             HUMAN,
@@ -193,6 +193,24 @@ def test_a_clinical_question_in_grief_gets_the_grief_support_and_a_nurse_case(
         "the nurse queue shows no clinical case for a question only a clinician may answer, "
         f"only: {[c['summary'] for c in found]}"
     )
+
+
+def test_a_dose_question_about_a_dying_pet_reaches_a_nurse_whichever_route_it_takes(
+    rasa_up: Stack, nurses: dict[str, httpx.Client]
+) -> None:
+    """Where the question leads, the dialogue may read it as a plain clinical question (the
+    linear intent classifier does: docs/evaluation.md, "Seventh round"): the nurse template and
+    a case, as the README's clinical route says; the grief support is then not sent."""
+    words = (
+        "our vet says daisy is dying and it's days now not weeks. is it ok to give her an "
+        "extra gabapentin at night so she can sleep?"
+    )
+    replies, turn = ask(rasa_up, VET, "web", "e2e-grief-gate-vet-web-dose", words)
+
+    assert turn is not None and turn["route"] == "clinical", turn
+    assert any(category(t) == "clinical" for t, _ in replies), replies
+    found = cases_with_message(nurses[VET], words)
+    assert turn["escalation"]["id"] in [c["summary"]["id"] for c in found], (found, turn)
 
 
 # --- 2. grief alone: the support and the grief case behind it, no clinical case -------------
