@@ -3,7 +3,7 @@
 The form asks one thing at a time ("Which kind of visit?"). To the language model a bare
 answer such as "Consultation", "3.11.68" or "sat?" can read like an FAQ question or a symptom,
 and the form used to hand such a turn to that other path and ask again. Before it does, the
-form asks here (actions/booking.py). Nothing is booked, verified or counted as a wrong answer.
+form asks here (actions/form_replies.py). Nothing is booked, verified or counted as a wrong answer.
 
 Only a short reply counts, and never one that mentions the patient's body, a symptom, a
 medicine or the sender's safety: that keeps its own path to a nurse, whatever else it says.
@@ -28,7 +28,7 @@ from assistant.scheduling.client_requests import (
 from assistant.scheduling.preferences import PastDate, chosen_offer, read_preference
 
 Question = Literal["identity", "patient", "visit_type", "visit", "time"]
-# "its for my dad Frank", "yes cancel it please": longer replies are messages of their own.
+# A bare answer is short ("its for my dad Frank"); a longer reply is a message of its own.
 MAX_WORDS = 6
 # A pet's and the owner's names, with a title or a middle name: "Mr Pickles Van Houten".
 NAME_WORDS = range(2, 5)
