@@ -1,20 +1,17 @@
 """Reads a message's intent with a linear model, in place of Rasa's DIETClassifier.
 
-The same TF-IDF features as the FAQ answer selector (character n-grams forgive typos, word
-pairs keep word order) and a logistic regression over the training data's intents (every
-`faq/<topic>` example counts as `faq`). It writes `intent` and `intent_ranking` where DIET
-wrote them, so the FallbackClassifier, the rules and the actions read them unchanged. It trains
-in seconds where DIET's TensorFlow model took two to three minutes of every cold train
-(docs/evaluation.md, "Seventh round").
+The same TF-IDF features and logistic regression as the FAQ answer selector (`linear_model.py`),
+over the training data's intents (every `faq/<topic>` example counts as `faq`). It writes
+`intent` and `intent_ranking` where DIET wrote them, so the FallbackClassifier, the rules and the
+actions read them unchanged. It trains in seconds where DIET's TensorFlow model took two to
+three minutes of every cold train (docs/evaluation.md, "Seventh round").
 """
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from typing import Any
 
-import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -22,12 +19,15 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.pipeline import Pipeline
 
-from rasa_components.text_features import code_fingerprint, text_features
-
-logger = logging.getLogger(__name__)
+from rasa_components.linear_model import (
+    code_fingerprint,
+    linear_classifier,
+    load_saved,
+    save,
+    word_features,
+)
 
 MODEL_FILE = "linear_intent_classifier.joblib"
 # A message with words but none the training data has ("lorem ipsum dolor") is read from a few
@@ -43,18 +43,6 @@ def class_weights(labels: list[str], balance: float) -> dict[str, float]:
     counts = Counter(labels)
     mean = len(labels) / len(counts)
     return {label: (mean / count) ** balance for label, count in counts.items()}
-
-
-def make_classifier(strength: float, weights: dict[str, float]) -> Pipeline:
-    return make_pipeline(
-        text_features(),
-        LogisticRegression(
-            C=strength,
-            solver="newton-cg",
-            max_iter=3000,
-            class_weight=weights,
-        ),
-    )
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -95,10 +83,9 @@ class LinearIntentClassifier(GraphComponent):
         examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
         labels = [m.get(INTENT) for m in examples]
         weights = class_weights(labels, float(self.config["balance"]))
-        self.classifier = make_classifier(float(self.config["strength"]), weights)
+        self.classifier = linear_classifier(float(self.config["strength"]), weights)
         self.classifier.fit([m.get(TEXT) for m in examples], labels)
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump({"classifier": self.classifier}, directory / MODEL_FILE)
+        save(self._model_storage, self._resource, MODEL_FILE, {"classifier": self.classifier})
         return self._resource
 
     @classmethod
@@ -110,12 +97,8 @@ class LinearIntentClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> LinearIntentClassifier:
-        try:
-            with model_storage.read_from(resource) as directory:
-                # Our own model file, written by `train` above into the model archive.
-                saved = joblib.load(directory / MODEL_FILE)
-        except ValueError:
-            logger.warning("LinearIntentClassifier: no trained model in the archive")
+        saved = load_saved(model_storage, resource, MODEL_FILE)
+        if saved is None:
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, saved["classifier"])
 
@@ -137,6 +120,6 @@ class LinearIntentClassifier(GraphComponent):
     def _knows_a_word(self, text: str) -> bool:
         """Whether the text has no words, or one the training data had (the word features)."""
         assert self.classifier is not None
-        words = self.classifier[0].transformer_list[1][1]  # text_features: words, 2nd
+        words = word_features(self.classifier)
         tokens = [t for t in words.build_analyzer()(text) if " " not in t]
         return not tokens or any(t in words.vocabulary_ for t in tokens)
