@@ -113,14 +113,15 @@ def answers(conversation_id: str, body: AnswerCheck, session: SessionDep) -> dic
     """Whether a reply answers the form's question (assistant.scheduling.form_answers);
     read only: nothing is booked, verified or counted."""
     conversation = conversation_or_404(session, conversation_id)
-    found = client_requests.context(session, conversation=conversation, now=_now())
+    now = _now()
+    found = client_requests.context(session, conversation=conversation, now=now)
     answered = answers_question(
         body.question,
         body.text,
         context=found,
         offer_times=body.offer_times,
         timezone=ZoneInfo(conversation.practice.timezone),
-        now=_now(),
+        now=now,
     )
     return {"answers": answered}
 
