@@ -2,9 +2,11 @@
 outbox): happy paths, several pets, change of mind, an FAQ in the middle, a past day and
 a day with no free time, an unknown number, moving, cancelling, confirming, "when is my visit"."""
 
+import httpx
 import pytest
 
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import HUMAN as HARBOR
+from tests.e2e.conftest import Stack, case_detail, wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.needs_model]
 VET = "+13125550101"  # Cedar Veterinary Oncology's SMS number
@@ -140,16 +142,29 @@ def test_a_bare_visit_type_is_the_answer_even_when_it_reads_like_an_faq(stack: S
     assert "Oncology consultation for Rocco" in booked[0][1]
 
 
-def test_a_worry_in_the_middle_of_a_booking_still_reaches_a_nurse(stack: Stack) -> None:
+def test_a_worry_in_the_middle_of_a_booking_still_reaches_a_nurse(
+    stack: Stack, nurses: dict[str, httpx.Client]
+) -> None:
     """A short date of birth is the answer; news about the patient is not, even with a day in
     it: a nurse gets it, and the form asks its question again."""
     hiroshi = "+16175550126"  # born 1970-10-02
 
     stack.text("i need to book a wound check", sender=hiroshi, to=HUMAN)
     offered = stack.text("10.2.70", sender=hiroshi, to=HUMAN)
-    worry = stack.text("since tuesday the wound looks worse and smells", sender=hiroshi, to=HUMAN)
+    words = "since tuesday the wound looks worse and smells"
+    worry = stack.text(words, sender=hiroshi, to=HUMAN)
 
     assert templates(offered) == ["both.booking.offer_times"]
     assert "both.booking.booked" not in templates(worry)
     nurse = (".clinical.nurse_will_answer", ".urgent.nurse_will_call", ".emergency.")
     assert any(any(key in t for key in nurse) for t in templates(worry)), worry
+
+    def in_the_nurse_queue() -> bool:
+        queue = nurses[HARBOR].get("/api/v1/nurse/queue").json()
+        return any(
+            any(m["body"] == words for m in case_detail(nurses[HARBOR], c["id"])["messages"])
+            for c in queue
+        )
+
+    # The harbor nurse sees the client's words in a case of her queue.
+    wait(in_the_nurse_queue, what="a case with the worry in the nurse queue")
