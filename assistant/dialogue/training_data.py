@@ -5,9 +5,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.settings import ROOT
+from assistant.yaml_files import read_yaml
 
 NLU_DIR = ROOT / "data" / "nlu"
 # "[friday](date)" in Rasa's examples is the word "friday".
@@ -27,7 +26,7 @@ def intent_examples(wanted: Callable[[str], bool], directory: Path = NLU_DIR) ->
 def _examples(directory: Path, keep: Callable[[dict[str, Any]], bool]) -> list[str]:
     texts = []
     for path in sorted(directory.glob("*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+        for item in read_yaml(path).get("nlu") or []:
             if not keep(item):
                 continue
             for line in (item.get("examples") or "").splitlines():

@@ -20,10 +20,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.safety.dialogue_snapshot import snapshot_examples
 from assistant.safety.text_classifier import train_text_classifier
+from assistant.yaml_files import read_yaml
 
 DEFAULT_EXAMPLES = Path(__file__).with_name("faq_gate_examples.yml")
 CLINICAL_INTENTS = frozenset({"clinical_question", "report_symptom"})
@@ -45,7 +44,7 @@ class ClinicianGate:
 
     @classmethod
     def for_faq(cls, examples: Path = DEFAULT_EXAMPLES) -> ClinicianGate:
-        outside = yaml.safe_load(examples.read_text(encoding="utf-8"))["faq"]
+        outside = read_yaml(examples)["faq"]
         faq = snapshot_examples(lambda intent: intent.startswith("faq")) + outside
         return cls._trained(faq, examples, FAQ_THRESHOLD)
 
@@ -56,7 +55,7 @@ class ClinicianGate:
 
     @classmethod
     def _trained(cls, guarded: list[str], examples: Path, threshold: float) -> ClinicianGate:
-        outside = yaml.safe_load(examples.read_text(encoding="utf-8"))["clinical"]
+        outside = read_yaml(examples)["clinical"]
         clinical = snapshot_examples(CLINICAL_INTENTS.__contains__) + outside
         labels = [1] * len(clinical) + [0] * len(guarded)
         return cls(train_text_classifier(clinical + guarded, labels), threshold)

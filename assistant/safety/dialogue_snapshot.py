@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from assistant.dialogue.training_data import NLU_DIR, intent_examples
+from assistant.yaml_files import read_yaml
 
 SNAPSHOT = Path(__file__).with_name("dialogue_examples.yml")
 HEADER = """\
@@ -39,7 +40,7 @@ def snapshot_examples(wanted: Callable[[str], bool] = lambda intent: True) -> li
 @cache
 def _copied() -> dict[str, list[str]]:
     """The copy, read once: the five learned checks of the triage all read it at start-up."""
-    copied: dict[str, list[str]] = yaml.safe_load(SNAPSHOT.read_text(encoding="utf-8"))
+    copied: dict[str, list[str]] = read_yaml(SNAPSHOT)
     return copied
 
 
@@ -47,7 +48,7 @@ def write_snapshot(nlu: Path = NLU_DIR, snapshot: Path = SNAPSHOT) -> int:
     """Copies data/nlu's examples into `snapshot`; returns how many."""
     intents: list[str] = []
     for path in sorted(nlu.glob("*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+        for item in read_yaml(path).get("nlu") or []:
             if "intent" in item and item["intent"] not in intents:
                 intents.append(item["intent"])
     per_intent = {intent: intent_examples(intent.__eq__, nlu) for intent in intents}

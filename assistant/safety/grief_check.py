@@ -19,10 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.safety.dialogue_snapshot import snapshot_examples
 from assistant.safety.text_classifier import train_text_classifier
+from assistant.yaml_files import read_yaml
 
 GRIEF_EXAMPLES = Path(__file__).with_name("grief_examples.yml")
 SELF_HARM = "self_harm"
@@ -38,10 +37,10 @@ class GriefCheck:
 
     @classmethod
     def load(cls, net_examples: Sequence[Path], grief: Path = GRIEF_EXAMPLES) -> GriefCheck:
-        outside = yaml.safe_load(grief.read_text(encoding="utf-8"))
+        outside = read_yaml(grief)
         crisis = list(outside[SELF_HARM])
         for path in net_examples:
-            crisis += yaml.safe_load(path.read_text(encoding="utf-8")).get(SELF_HARM) or []
+            crisis += read_yaml(path).get(SELF_HARM) or []
         grieving = snapshot_examples("grief".__eq__) + outside["not_a_crisis"]
         labels = [1] * len(crisis) + [0] * len(grieving)
         return cls(train_text_classifier(crisis + grieving, labels))

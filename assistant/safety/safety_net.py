@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.safety.dialogue_snapshot import snapshot_examples
 from assistant.safety.text_classifier import train_text_classifier
+from assistant.yaml_files import read_yaml
 
 # Crisis, swallowed medicine, chemo contact and complications after surgery; then emergency and
 # urgent signs in lay words; then more chemo contact, swallowed medicine and self-harm, beside
@@ -95,7 +94,7 @@ class SafetyNet:
     def load(cls, examples: Sequence[Path] = DEFAULT_EXAMPLES) -> SafetyNet:
         texts, labels = [], []
         for path in examples:
-            for label, lines in yaml.safe_load(path.read_text(encoding="utf-8")).items():
+            for label, lines in read_yaml(path).items():
                 texts += lines
                 labels += [label] * len(lines)
         for text in snapshot_examples():
