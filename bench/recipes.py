@@ -4,7 +4,8 @@ it on the development set through the whole stack, to choose `config.yml` by mea
 
 A recipe is a full Rasa config in `bench/recipes/<name>.yml`. Each is trained from an empty
 cache (the cold `make train` a fresh clone pays), then served by rasa, actions and the api on a
-fresh demo database, and every line of both development sets is sent as `make eval` sends it.
+fresh demo database, and every line of the development sets (`dev_set`, `dev_outsider`, and the
+outside-written requests and FAQ questions together) is sent as `make eval` sends it.
 One JSON line per recipe is appended to `var/recipes/results.jsonl`.
 """
 
@@ -24,6 +25,12 @@ RECIPES = ROOT / "bench" / "recipes"
 DEV_SET = ROOT / "tests" / "data" / "dev_set.jsonl"
 # Written from the brief by someone who had not read the training data (issue 16).
 DEV_OUTSIDER = ROOT / "tests" / "data" / "dev_outsider.jsonl"
+# Also written from the brief by outsiders: requests in the client's own words (grief, booking,
+# small talk) and FAQ questions. Scored together as "requests".
+DEV_REQUESTS = [
+    ROOT / "tests" / "data" / "dev_requests_outside.jsonl",
+    ROOT / "tests" / "data" / "dev_faq_outside.jsonl",
+]
 OUT = ROOT / "var" / "recipes"
 
 
@@ -48,7 +55,7 @@ def figures(report: Report) -> dict[str, float | int | None]:
 
 
 def measure(recipe: Path) -> dict[str, object]:
-    """Train `recipe` cold, then score the model on the dev set."""
+    """Train `recipe` cold, then score the model on the development sets."""
     workdir = OUT / recipe.stem
     shutil.rmtree(workdir, ignore_errors=True)
     (workdir / "cache").mkdir(parents=True)
@@ -59,18 +66,23 @@ def measure(recipe: Path) -> dict[str, object]:
         # Four chats at once (the bench stack lifts the per-address chat limit).
         report = evaluate(load(DEV_SET), stack.api, workers=4)
         outsider = evaluate(load(DEV_OUTSIDER), stack.api, workers=4)
-    # The dev set is for tuning: its misses are kept to read.
-    misses = [
-        {"text": o.text, "expected": o.expected, "got": o.got, "templates": o.got_templates}
-        for o in report.outcomes
-        if o.got != o.expected or (o.expected_template and not o.topic_correct)
-    ]
+        requests = evaluate([line for f in DEV_REQUESTS for line in load(f)], stack.api, workers=4)
+    # The development sets are for tuning: their misses are kept to read.
+    misses = {
+        name: [
+            {"text": o.text, "expected": o.expected, "got": o.got, "templates": o.got_templates}
+            for o in scored.outcomes
+            if o.got != o.expected or (o.expected_template and not o.topic_correct)
+        ]
+        for name, scored in (("dev_set", report), ("outsider", outsider), ("requests", requests))
+    }
     (workdir / "misses.json").write_text(json.dumps(misses, indent=1))
     return {
         "recipe": recipe.stem,
         "train_cold_s": round(seconds, 1),
         **figures(report),
         "outsider": figures(outsider),
+        "requests": figures(requests),
     }
 
 
