@@ -168,3 +168,34 @@ def test_a_worry_in_the_middle_of_a_booking_still_reaches_a_nurse(
 
     # The harbor nurse sees the client's words in a case of her queue.
     wait(in_the_nurse_queue, what="a case with the worry in the nurse queue")
+
+
+@pytest.mark.parametrize(
+    ("text", "to"),
+    [
+        # model-b78fd531a0b0: move a visit 0.54, book 0.16 (each under the fallback's 0.55).
+        (
+            "do you have anything sooner than the 28th for Luna's ultrasound? we'd take a"
+            " cancellation spot if one opens up",
+            VET,
+        ),
+        # model-b78fd531a0b0: move a visit 0.29, when is my next visit 0.27, book 0.12.
+        (
+            "nobody has called me yet with a time for thursday's surgery, what time am i"
+            " scheduled?",
+            HUMAN,
+        ),
+    ],
+)
+def test_a_request_split_between_booking_intents_is_a_booking(
+    stack: Stack, text: str, to: str
+) -> None:
+    """Words the model reads as booking, but split between two of its intents (book, move,
+    cancel, confirm, when is my visit), go down the booking path instead of "please rephrase"
+    (rasa_components/route_fallback_classifier.py). From a number the practice does not know,
+    that path offers the front desk."""
+    stranger = "+13125550188" if to == VET else "+16175550188"
+
+    replies = stack.text(text, sender=stranger, to=to)
+
+    assert templates(replies) == ["both.booking.unknown_number"]
