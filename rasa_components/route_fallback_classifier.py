@@ -2,12 +2,13 @@
 
 Rasa's own classifier asks to rephrase when the top intent is under `threshold`, or within
 `ambiguity_threshold` of the second. The booking route has five intents (book, move, cancel,
-confirm, ask for the next visit): a request such as "can we push mabel to the week after, same
-time" is split between two of them, each under the threshold, and was asked to rephrase though
-the route was clear. Here the intents of one route (`routes`) count together: the route's summed
-confidence meets the threshold, and the ambiguity is measured against the best intent of another
-route. The top intent stays as the classifier ranked it, so the dialogue still tells "move" from
-"cancel" (docs/evaluation.md, "Eighth round"). Red flags are triaged whatever this decides.
+confirm, ask for the next visit): "do you have anything sooner than the 28th for Luna's
+ultrasound?" read as moving a visit at 0.54 and booking one at 0.16, each under the threshold,
+and was asked to rephrase though the route was clear (tests/e2e/test_booking.py). Here the
+intents of one route (`routes`) count together: the route's summed confidence meets the
+threshold, and the ambiguity is measured against the best intent of another route. The top
+intent stays as the classifier ranked it, so the dialogue still tells "move" from "cancel"
+(docs/evaluation.md, "Eighth round"). Red flags are triaged whatever this decides.
 """
 
 from __future__ import annotations
