@@ -19,7 +19,7 @@ from assistant.yaml_files import read_yaml
 DEFAULT_LEXICON_DIR = Path(__file__).parent / "lexicons"
 
 PRIORITIES = ("emergency", "urgent")
-IGNORABLE_CONTEXT = frozenset({"hypothetical", "not_the_patient"})
+IGNORABLE_CONTEXT = frozenset({"hypothetical", "historical", "not_the_patient"})
 CONTEXT_DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 
 _MACRO = re.compile(r"<([A-Z][A-Z0-9_]*)>")

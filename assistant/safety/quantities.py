@@ -102,6 +102,8 @@ _FIXED_DURATIONS: tuple[tuple[re.Pattern[str], float], ...] = tuple(
             48.0,
         ),
         (r"\bsince\s+(?:yesterday|last\s+night|last\s+evening)\b", 24.0),
+        # "since we brought him home yesterday morning": the same day, told with what happened.
+        (r"\bsince\s+(?:[a-z']+\s+){1,8}?(?:yesterday|last\s+night|last\s+evening)\b", 24.0),
         (
             r"\b(?:yesterday|last\s+night)\s*(?:and|or|&|\+|n|nor)\s*(?:today|this\s+morning)\b",
             24.0,

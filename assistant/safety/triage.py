@@ -42,6 +42,7 @@ from assistant.safety.safety_net import SafetyNet
 __all__ = ["DEFAULT_LEXICON_DIR", "RedFlag", "Triage", "TriageResult"]
 
 SELF_HARM = "self_harm"
+_END_OF_LIFE_WISH = "end_of_life_wish"
 _RANK = {"emergency": 0, "urgent": 1}
 _SPAN_GROUP = "safety_mentions"
 _TEMPERATURE = "temperature"
@@ -86,7 +87,8 @@ class _Mention:
     end: int
     start_char: int
     end_char: int
-    negated: bool  # negated or historical: not current
+    negated: bool  # negated: not current
+    historical: bool  # in the past: not current, unless the sign ignores it
     resolved: bool  # "... has stopped": not current for signs that say so
     hypothetical: bool
     someone_else: bool
@@ -207,7 +209,7 @@ class Triage:
         # Anything the client denied, put in the past or said has stopped ("i'm not
         # suicidal", "the bleeding stopped"): the rules have judged the message; the net,
         # which cannot read negation, stays out.
-        judged = read_below or any(m.negated or m.resolved for m in mentions)
+        judged = read_below or any(m.negated or m.historical or m.resolved for m in mentions)
         if not red_flags and not asked_about and not judged and self._net is not None:
             # Nothing the rules know, not even asked about: the learned net may still see a
             # crisis, a swallowed medicine, a chemo exposure or a complication after surgery
@@ -225,6 +227,14 @@ class Triage:
             ):
                 # "I keep replaying his last breath": grief in the net's self-harm words.
                 # The dialogue answers it (grief support, a nurse when it asks something).
+                net_flag = None
+            if (
+                net_flag is not None
+                and net_flag.sign == SELF_HARM
+                and any(m.label == _END_OF_LIFE_WISH for m in mentions)
+            ):
+                # "mom wants to die at home with all of us around": where to be at the end,
+                # said in the net's self-harm words (the rules' self_harm leaves it out too).
                 net_flag = None
             if net_flag is not None:
                 words = text[:_MAX_COMBINED_CHARS]
@@ -329,7 +339,8 @@ def _mentions(doc: Any, lexicon: Lexicon, family_is_someone_else: bool) -> list[
                 end=span.end,
                 start_char=span.start_char,
                 end_char=span.end_char,
-                negated=bool(categories & {"NEGATED_EXISTENCE", "HISTORICAL"}),
+                negated="NEGATED_EXISTENCE" in categories,
+                historical="HISTORICAL" in categories,
                 resolved="RESOLVED" in categories,
                 hypothetical="HYPOTHETICAL" in categories,
                 someone_else=bool(categories & lexicon.not_the_patient),
@@ -366,6 +377,7 @@ def _with_label(mention: _Mention, label: str) -> _Mention:
         start_char=mention.start_char,
         end_char=mention.end_char,
         negated=mention.negated,
+        historical=mention.historical,
         resolved=mention.resolved,
         hypothetical=mention.hypothetical,
         someone_else=mention.someone_else,
@@ -376,6 +388,8 @@ def _with_label(mention: _Mention, label: str) -> _Mention:
 def _usable(mention: _Mention, rule: SignRule) -> bool:
     """Whether a mention can stand for `rule` at all (hypothetical ones are kept, and marked)."""
     if mention.negated or (mention.resolved and rule.resolvable):
+        return False
+    if mention.historical and "historical" not in rule.ignore:
         return False
     if "not_the_patient" in rule.ignore:
         return True
@@ -425,7 +439,7 @@ def _all_readings_below(threshold: Threshold, mentions: Sequence[_Mention], text
         r
         for m in mentions
         if m.label == _TEMPERATURE
-        and not (m.negated or m.hypothetical or m.someone_else or m.relative)
+        and not (m.negated or m.historical or m.hypothetical or m.someone_else or m.relative)
         for r in _readings(m, text)
     ]
     return bool(readings) and not any(r.at_least(threshold.f, threshold.c) for r in readings)

@@ -231,6 +231,43 @@ FLAGGED = [
         {"human.neck_swelling"},
     ),
     (H, "she's shaking all over with chills", "emergency", {"human.sepsis_signs"}),
+    # 2026-12-07 (docs/clinical-rules.md): gaps shown by tests/data/dev_triage_outside3.jsonl,
+    # in words of our own.
+    (
+        H,
+        "my grandson chewed a dishwasher pod and he's gagging",
+        "emergency",
+        {"swallowed_medicine"},
+    ),
+    (H, "mom keeps giving away her rings and tells us she's ready", "emergency", {"self_harm"}),
+    (H, "my husband bought a gun last week after the scan results", "emergency", {"self_harm"}),
+    (
+        H,
+        "the blood is seeping through my bandage under my arm",
+        "emergency",
+        {"human.heavy_bleeding"},
+    ),
+    (
+        H,
+        "everything went black in the kitchen, 3 days after surgery",
+        "emergency",
+        {"human.fainting"},
+    ),
+    (H, "I woke up on the bathroom floor, no idea how long", "emergency", {"human.fainting"}),
+    (
+        H,
+        "took my pain pills on time and my pain is still at an 8",
+        "urgent",
+        {"human.pain_uncontrolled"},
+    ),
+    (V, "temp 104.8 and she wont even lift her head", "emergency", {"vet.fever_with_weakness"}),
+    (V, "he's limp like a rag doll when i lift him", "emergency", {"vet.collapse"}),
+    (
+        V,
+        "i'm on a heart pill and one rolled under the couch, Max got it",
+        "emergency",
+        {"vet.poisoning"},
+    ),
 ]
 
 # Negated, hypothetical or someone else's: no current red flag (message, hypothetical sign or None)
@@ -270,4 +307,6 @@ NOT_URGENT = [
     (V, "the incision is a little puffy but not red, is that normal"),
     (H, "we go over the bridge to get to your office, where do we park"),
     (H, "i wont be around on friday, can we move my visit"),
+    (H, "dad hopes to pass at home in his own bed, hospice is coming monday"),
+    (V, "we gave away her toys and her bed to the shelter"),
 ]

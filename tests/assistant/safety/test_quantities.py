@@ -50,6 +50,7 @@ def test_most_times(text: str, times: int | None) -> None:
         ("36 hrs", 36),
         ("a day and a half", 36),
         ("since yesterday", 24),
+        ("nothing since we brought him home yesterday morning", 24),
         ("since last night", 24),
         ("since saturday", 48),
         ("since his chemo", 48),

@@ -282,6 +282,30 @@ def test_emergencies_and_urgent_signs_in_a_second_outside_file(triage: Triage) -
     assert raised(non_clinical) <= 5
 
 
+def test_emergencies_and_urgent_signs_in_a_third_outside_file(triage: Triage) -> None:
+    # 240 outside-written messages (tests/data/dev_triage_outside3.jsonl, 2026-12-07): 100
+    # emergencies (swallowed medicines and poisons, self-harm without the obvious words,
+    # complications of particular operations, overdose signs), 60 urgent signs and 80
+    # look-alikes, half per practice kind. First read: 95 of 100 at emergency (97 raised), 58 of
+    # 60 urgent raised, 4 of 62 non-clinical look-alikes raised. With a second outside writer's
+    # examples for the net (safety_net_more_words.yml) and the rules of docs/clinical-rules.md
+    # ("2026-12-07"): 100, 60 and 2.
+    lines = load(ROOT / "tests" / "data" / "dev_triage_outside3.jsonl")
+    read = {
+        route: [
+            triage.assess(line["text"], KIND_FOR_AUDIENCE[line["audience"]]).priority
+            for line in lines
+            if line["route"] == route
+        ]
+        for route in {line["route"] for line in lines}
+    }
+    non_clinical = [p for route, found in read.items() if route not in CLINICAL for p in found]
+
+    assert read["emergency"].count("emergency") >= 100
+    assert raised(read["urgent"]) >= 60
+    assert raised(non_clinical) <= 3
+
+
 def test_chemo_exposure_and_two_needs_in_outside_words(triage: Triage) -> None:
     # 190 outside-written messages (tests/data/dev_exposure_two_needs.yml): chemotherapy touched
     # or swallowed at home and look-alikes, and a routine request with a sign beside it. On
