@@ -6,12 +6,12 @@ start-up, in about a second, on examples of six such situations (safety_net_exam
 crisis, a swallowed medicine or poison, chemotherapy contact at home, a complication after
 surgery; safety_net_signs.yml: the emergency and urgent signs in lay words; more contact,
 swallowed medicine and self-harm in safety_net_exposure.yml, safety_net_swallowed.yml and
-safety_net_self_harm.yml; all of them again in safety_net_more_words.yml) against every example of the assistant's other intents (data/nlu, as
-copied in dialogue_examples.yml: dialogue_snapshot.py),
-and flags a message the rules found nothing in when one of the six is likely enough. It only
-ever adds a flag: what the rules decided, including "negated" and "hypothetical", stands. A
-message in Spanish is read by a second net (load_spanish) that also learned Spanish examples
-of the same six.
+safety_net_self_harm.yml; all of them again, from a second writer, in safety_net_more_words.yml)
+against every example of the assistant's other intents (data/nlu, as copied in
+dialogue_examples.yml: dialogue_snapshot.py), and flags a message the rules found nothing in
+when one of the six is likely enough. It only ever adds a flag: what the rules decided,
+including "negated" and "hypothetical", stands. A message in Spanish is read by a second net
+(load_spanish) that also learned Spanish examples of the same six.
 
 Measured on the development sets (docs/evaluation.md, "A learned safety net"; for Spanish,
 "Spanish triage and opt-outs").
