@@ -27,7 +27,7 @@ OPT_IN_AFTER_OPT_OUT = frozenset({"yes"})
 HELP = frozenset({"help", "info"})
 
 _TEXTS = (
-    r"(?:texts?|txts?|texting|txting|messages?|messaging|msgs?|sms"
+    r"(?:texts?|txts?|texting|txting|messages?|messaging|msgs?|msging|sms|text messages?"
     r"|reminders?|notifications?|alerts?)"
 )
 _SEND = (
@@ -37,7 +37,8 @@ _SEND = (
 _ASKS_TO_STOP_TEXTS = re.compile(
     r"\b(?:"
     # One describing word may come between: "stop the automated reminders".
-    rf"(?:stop|quit|cease|no more|enough(?: with)?|end) (?:all )?"
+    rf"(?:stop+|quit|cease|no more|enough(?: with)?|end|discontinue|cancel|halt|done with)"
+    rf" (?:all )?(?:of )?"
     rf"(?:the |these |those |your |ur |this )?(?:[a-z]+ )?{_TEXTS}"
     rf"|no {_TEXTS} (?:to|on|for) (?:this|my) (?:number|phone|cell)"
     rf"|(?:turn|switch|shut) off (?:all )?(?:the |these |those |your |ur |this )?"
@@ -47,11 +48,21 @@ _ASKS_TO_STOP_TEXTS = re.compile(
     # "don't send me home with a drain" is not about texts.
     r" (?:(?:me|us)(?! (?:home|to|a|an|the|back|over|out|in|for|my|his|her|some|any)\b)"
     rf"|these|them|those|this number|my number|any ?more|(?:(?!him |her )[a-z]+ )?{_TEXTS})"
-    r"|(?:stop|quit) (?:texting|txting|messaging)"
+    r"|(?:stop+|quit) (?:texting|txting|messaging|msging|msg'?ing)"
     r"|(?:take|remove|delete|drop|get) (?:me|us|my (?:number|phone|cell|info|name)|this number)"
     r" (?:off|from|out of) (?:this|that|the|your|ur|all)?\s?"
     r"(?:list|texts?|messages|texting|system|contacts?)"
     r"|(?:remove|delete) (?:me|my number|this number)\b"
+    # "take me off of your sms list", "taken off the texting", "i want off the text list",
+    # "removed from your text list", "take this number off".
+    r"|(?:take|taken|remove|removed|get|got|want|wants|be) (?:me |us )?off (?:of )?"
+    r"(?:this |that |the |your |ur |all )?"
+    r"(?:(?!cancell?ation|wait(?:ing)?|mailing|e-?mail|newsletter|call)[a-z]+ )?"
+    rf"(?:list|{_TEXTS}|texting|system)"
+    r"|(?:removed|taken) (?:from|off) (?:this|that|the|your|ur) (?:[a-z]+ )?(?:list|system)"
+    r"|(?:take|remove) (?:this|my) (?:phone )?number (?:off|from (?:all |the |your )?"
+    rf"(?:[a-z]+ )?(?:{_TEXTS}|list|texting))"
+    r"|un[ -]?sub?s?c?ribe|unenroll|un-enroll"
     r"|unsubscribe|unsub|revoke"
     # "opt out of the bloodwork" is about a test, not texts.
     r"|opt(?:ing)?[ -]?(?:me )?out(?! of (?!(?:the |these |your |all )?"
@@ -61,12 +72,19 @@ _ASKS_TO_STOP_TEXTS = re.compile(
     r"|(?:don'?t|dont|do not|no longer) (?:want|need|wish)(?: to (?:get|receive|have))?"
     rf" (?:any )?(?:more |these |your |ur |the )?{_TEXTS}"
     r"|leave (?:me|us) alone"
+    rf"|\bno {_TEXTS}(?= at all| please| pls|[.!,]|\s*$| from now on| going forward)"
+    r"|(?:don'?t|dont|do not) want (?:to (?:keep )?(?:getting|receiving|get|receive) )?"
+    rf"(?:these|those|any|your|ur|the|more|any more)(?: more)? {_TEXTS}"
+    rf"|make (?:the |these |those |your )?{_TEXTS} stop"
+    rf"|(?:can|could) (?:you|u) stop (?:the |these |those |your )?{_TEXTS}"
     r")\b",
     re.IGNORECASE,
 )
-# "..., please stop" at the end, or "stop these and call me", in a message about texts.
+# "..., please stop" or "... stop." at the end, or "stop these and call me", in a message about
+# texts.
 _SHORT_STOP = re.compile(
-    r"(?<!n't )(?<!nt )(?<!not )\b(?:(?:please|pls|plz) stop(?: (?:it|now|please|pls))?"
+    r"(?<!n't )(?<!nt )(?<!not )\b(?:(?:please |pls |plz )?(?:make (?:it|them|these) )?"
+    r"(?:please |pls |plz )?stop(?: (?:it|now|please|pls|them|these|those))?"
     r"|stop,? (?:please|pls|plz)|(?:take|remove) (?:me|us) off)[\s.!]*$"
     r"|\bstop (?:these|them|those)(?= and\b| but\b|[,.!])",
     re.IGNORECASE | re.MULTILINE,
@@ -79,7 +97,14 @@ _ABOUT_TEXTS = re.compile(
 _KEEPS_TEXTS = re.compile(
     r"\b(?:don'?t|dont|do not|not|never)(?: want to)? (?:unsubscribe|opt out"
     rf"|stop (?:the |these |your |ur )?{_TEXTS})"
-    r"|\bstop (?:texting|txting|messaging) (?:you|u)\b",
+    r"|\bstop (?:texting|txting|messaging) (?:you|u)\b"
+    rf"|\b{_TEXTS} (?:are|is) (?:still )?(?:totally |perfectly )?(?:fine|ok|okay|good)\b"
+    rf"|\bkeep (?:the |my |your )?(?:[a-z]+ )?{_TEXTS} coming\b"
+    rf"|\b(?:texting|text) me is (?:still )?(?:totally |perfectly )?(?:fine|ok|okay)\b"
+    # Asking how to stop some day is not asking now: "if i ever want to stop getting texts
+    # how would i do that?"
+    r"|\b(?:if|when) i (?:ever |later |someday )?(?:decide|want|wanted|wish)\b"
+    r"[^.!]*\b(?:how|what)\b",
     re.IGNORECASE,
 )
 # Spanish, in the client's own words (the same FCC rule: any reasonable means, any language):

@@ -105,3 +105,19 @@ def test_spanish_look_alikes_are_not(text: str) -> None:
 @pytest.mark.parametrize("word", ["PARAR", "Baja", "alto.", "STOP"])
 def test_spanish_keywords_alone_opt_out(word: str) -> None:
     assert keyword_of(word) == "opt_out"
+
+
+def test_a_second_outsiders_opt_outs_and_look_alikes() -> None:
+    # 240 lines by another outside writer (tests/data/optout_outsider2.yml, 2026-12-07). First
+    # read: 92 of 120 opt-outs found, 8 of 120 look-alikes taken. With "discontinue", "cancel
+    # all the texts", "take me off of your sms list", "unsubcribe", "no texts at all", "i don't
+    # want to keep getting these messages", "please make them stop" and "texts are fine" or
+    # "if i ever want to stop ... how": 118 and 3 (docs/evaluation.md, "Ninth round").
+    lines = yaml.safe_load(
+        (Path(__file__).parents[2] / "data" / "optout_outsider2.yml").read_text(encoding="utf-8")
+    )
+    found = sum(asks_to_stop_texts(t) or keyword_of(t) == "opt_out" for t in lines["opt_out"])
+    taken = sum(asks_to_stop_texts(t) for t in lines["not_an_opt_out"])
+
+    assert found >= 118
+    assert taken <= 3
