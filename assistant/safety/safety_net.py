@@ -6,12 +6,12 @@ start-up, in about a second, on examples of six such situations (safety_net_exam
 crisis, a swallowed medicine or poison, chemotherapy contact at home, a complication after
 surgery; safety_net_signs.yml: the emergency and urgent signs in lay words; more contact,
 swallowed medicine and self-harm in safety_net_exposure.yml, safety_net_swallowed.yml and
-safety_net_self_harm.yml; all of them again, from a second writer, in safety_net_more_words.yml)
-against every example of the assistant's other intents (data/nlu, as copied in
-dialogue_examples.yml: dialogue_snapshot.py), and flags a message the rules found nothing in
-when one of the six is likely enough. It only ever adds a flag: what the rules decided,
-including "negated" and "hypothetical", stands. A message in Spanish is read by a second net
-(load_spanish) that also learned Spanish examples of the same six.
+safety_net_self_harm.yml) against every example of the assistant's other intents (data/nlu, as
+copied in dialogue_examples.yml: dialogue_snapshot.py),
+and flags a message the rules found nothing in when one of the six is likely enough. It only
+ever adds a flag: what the rules decided, including "negated" and "hypothetical", stands. A
+message in Spanish is read by a second net (load_spanish) that also learned Spanish examples
+of the same six.
 
 Measured on the development sets (docs/evaluation.md, "A learned safety net"; for Spanish,
 "Spanish triage and opt-outs").
@@ -30,15 +30,14 @@ from assistant.yaml_files import read_yaml
 
 # Crisis, swallowed medicine, chemo contact and complications after surgery; then emergency and
 # urgent signs in lay words; then more chemo contact, swallowed medicine and self-harm, beside
-# look-alikes that share their words; then all six again from a second outside writer, beside
-# grief and other look-alikes. Each file maps a kind to its messages; not_a_crisis may be in any.
+# look-alikes that share their words. Each file maps a kind to its messages; not_a_crisis may
+# be in any.
 DEFAULT_EXAMPLES = (
     Path(__file__).with_name("safety_net_examples.yml"),
     Path(__file__).with_name("safety_net_signs.yml"),
     Path(__file__).with_name("safety_net_exposure.yml"),
     Path(__file__).with_name("safety_net_swallowed.yml"),
     Path(__file__).with_name("safety_net_self_harm.yml"),
-    Path(__file__).with_name("safety_net_more_words.yml"),
 )
 # The same seven kinds in Spanish. A second net learns them beside the English ones and reads
 # only Spanish messages: in the English net, Spanish words ("chocolate", "no quiere") moved
