@@ -138,6 +138,9 @@ def assert_turn_shape(turn: dict[str, Any]) -> None:
         # The README's Spanish keyword and Spanish own words.
         ("+17735550196", "PARAR"),
         ("+17735550197", "ya no me manden mensajes por favor"),
+        # Wording read as an opt-out since 2026-12-07 (tests/data/optout_outsider2.yml).
+        ("+17735550261", "kindly discontinue the text messages to this phone, thanks"),
+        ("+17735550262", "pls unsubcribe me from ur txts"),
     ],
 )
 def test_an_opt_out_in_the_clients_own_words_opts_the_number_out(
