@@ -28,7 +28,13 @@ from assistant.dialogue.rasa_client import (
 )
 from assistant.escalation.paging import PAGED_PRIORITIES, page_on_call
 from assistant.escalation.queue import most_urgent, open_escalation, open_red_flag_case
-from assistant.messaging.consent import ROUTE_FOR, TEMPLATE_FOR, asks_to_stop_texts, keyword_of
+from assistant.messaging.consent import (
+    ROUTE_FOR,
+    TEMPLATE_FOR,
+    asks_to_stop_texts,
+    keyword_of,
+    without_request_to_stop,
+)
 from assistant.messaging.conversations import conversation_for
 from assistant.outreach.replies import (
     REFERRAL_BOOKING_REQUEST,
@@ -196,6 +202,12 @@ class TurnHandler:
         text = inbound.body
         open_now = is_open(practice.business_hours, practice.timezone, now)
         assessment = self._triage.assess(text, practice.kind)
+        if assessment.learned and asks_to_stop_texts(text):
+            rest = self._triage.assess(without_request_to_stop(text), practice.kind)
+            if rest.priority is None:
+                # The learned net read the request itself as a crisis ("i dont want texts.
+                # take me off"): without it nothing is left to flag, so it is an opt-out.
+                assessment = rest
         category = None
         if assessment.priority is None and conversation.held_by_id is not None:
             # A person holds this conversation: the bot stays silent and the message joins

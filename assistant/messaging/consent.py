@@ -187,6 +187,14 @@ def asks_to_stop_texts(body: str) -> bool:
     return bool(_SHORT_STOP.search(body) and _ABOUT_TEXTS.search(body))
 
 
+def without_request_to_stop(body: str) -> str:
+    """The message with its request for no more texts taken out ("i dont want texts. take me
+    off" leaves "i dont want . "): what is left is what the client said besides."""
+    for request in (_ASKS_TO_STOP_TEXTS, _SHORT_STOP, _PIDE_NO_MAS_MENSAJES):
+        body = request.sub(" ", body)
+    return body
+
+
 def is_opted_out(session: Session, practice: Practice, phone: str) -> bool:
     consent = session.scalars(
         select(Contact.consent).where(Contact.practice_id == practice.id, Contact.phone == phone)

@@ -240,6 +240,25 @@ def test_an_opt_out_with_a_crisis_only_the_safety_net_sees_does_both(
         assert case.page_count == 1
 
 
+def test_an_opt_out_the_safety_net_reads_as_a_crisis_by_its_own_words_is_an_opt_out(
+    client: TestClient, triage: Triage
+) -> None:
+    # The net reads the request itself as a crisis; with the request taken out nothing is left
+    # to flag, so the client gets the opt-out alone: no crisis template, no case, no page.
+    body = "i dont want texts. take me off"
+    assert triage.assess(body, "veterinary").learned  # the net's guess, this test's premise
+    signed_post(client, sms(body, "SM-own"))
+    wait_until(lambda: settled(client))
+
+    to_owner = [m.template_id for m in outbox(client) if m.to_number == OWNER]
+    assert to_owner == ["both.consent.stopped"]
+    assert not [m for m in outbox(client) if m.kind == "page"]
+    with db(client) as session:
+        contact = session.scalars(select(Contact).where(Contact.phone == OWNER)).one()
+        assert contact.consent == "opted_out"
+        assert session.scalars(select(Escalation)).all() == []
+
+
 @pytest.mark.parametrize(
     "body",
     [

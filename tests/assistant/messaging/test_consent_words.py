@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.messaging.consent import asks_to_stop_texts, keyword_of
+from assistant.messaging.consent import asks_to_stop_texts, keyword_of, without_request_to_stop
 
 
 @pytest.mark.parametrize(
@@ -121,3 +121,21 @@ def test_a_second_outsiders_opt_outs_and_look_alikes() -> None:
 
     assert found >= 118
     assert taken <= 3
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("i dont want texts. take me off", "i ."),
+        (
+            "Coco was put to sleep on friday, please stop texting me",
+            "Coco was put to sleep on friday, please me",
+        ),
+        (
+            "stop texting me. i have been reading about too much morphine",
+            "me. i have been reading about too much morphine",
+        ),
+    ],
+)
+def test_what_is_left_without_the_request_to_stop(text: str, left: str) -> None:
+    assert " ".join(without_request_to_stop(text).split()) == left
