@@ -202,7 +202,8 @@ class TurnHandler:
         text = inbound.body
         open_now = is_open(practice.business_hours, practice.timezone, now)
         assessment = self._triage.assess(text, practice.kind)
-        if assessment.learned and asks_to_stop_texts(text):
+        asks_to_stop = asks_to_stop_texts(text)
+        if assessment.learned and asks_to_stop:
             rest = self._triage.assess(without_request_to_stop(text), practice.kind)
             if rest.priority is None:
                 # The learned net read the request itself as a crisis ("i dont want texts.
@@ -222,12 +223,12 @@ class TurnHandler:
             # Red flags are answered from the rules alone: no waiting on, or for, Rasa.
             planned = [self._triage_reply(assessment, practice, open_now)]
             category = "self_harm" if assessment.self_harm else "red_flag"
-            if assessment.learned and asks_to_stop_texts(text):
+            if assessment.learned and asks_to_stop:
                 # The learned net's guess does not cancel a request for no more texts: the
                 # opt-out is confirmed (and recorded by the SMS inbox), and a person still
                 # calls about the flag. A red flag the rules found is answered alone.
                 planned.insert(0, self._opt_out_confirmed(practice, open_now))
-        elif asks_to_stop_texts(text):
+        elif asks_to_stop:
             # "Take me off this list": an opt-out in the client's own words (the SMS inbox
             # records the consent for the `optout` route, as it does for STOP).
             planned = [self._opt_out_confirmed(practice, open_now)]

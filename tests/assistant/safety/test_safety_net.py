@@ -148,6 +148,16 @@ def read_each_at_its_kind(triage: Triage, file: str) -> dict[str, list[str | Non
     return read
 
 
+def read_each_by_route(triage: Triage, file: str) -> dict[str, list[str | None]]:
+    """The priority the rules and the net give each line of a development jsonl file, by its
+    labelled route, read at its audience's kind of practice."""
+    read: dict[str, list[str | None]] = {}
+    for line in load(ROOT / "tests" / "data" / file):
+        kind = KIND_FOR_AUDIENCE[line["audience"]]
+        read.setdefault(line["route"], []).append(triage.assess(line["text"], kind).priority)
+    return read
+
+
 def raised(priorities: list[str | None]) -> int:
     return sum(p is not None for p in priorities)
 
@@ -266,15 +276,7 @@ def test_emergencies_and_urgent_signs_in_a_second_outside_file(triage: Triage) -
     # raised. With gums "pure white", "pinkish stuff poking out", "cant get my husband to wake
     # up", "shivering so bad" with a fever, a child at the pills and some gone, and an ostomy
     # with no output and vomiting (docs/clinical-rules.md): 80, 58 and 4.
-    lines = load(ROOT / "tests" / "data" / "dev_triage_outside2.jsonl")
-    read = {
-        route: [
-            triage.assess(line["text"], KIND_FOR_AUDIENCE[line["audience"]]).priority
-            for line in lines
-            if line["route"] == route
-        ]
-        for route in {line["route"] for line in lines}
-    }
+    read = read_each_by_route(triage, "dev_triage_outside2.jsonl")
     non_clinical = [p for route, found in read.items() if route not in CLINICAL for p in found]
 
     assert read["emergency"].count("emergency") >= 80
@@ -291,15 +293,7 @@ def test_emergencies_and_urgent_signs_in_a_third_outside_file(triage: Triage) ->
     # docs/clinical-rules.md ("2026-12-07, later"): 100, 60 and 3. (A second outside writer's
     # examples for the net gave 100, 60 and 2 here but lost an emergency on two sealed
     # generations: tests/data/candidates/safety_net_more_words.yml.)
-    lines = load(ROOT / "tests" / "data" / "dev_triage_outside3.jsonl")
-    read = {
-        route: [
-            triage.assess(line["text"], KIND_FOR_AUDIENCE[line["audience"]]).priority
-            for line in lines
-            if line["route"] == route
-        ]
-        for route in {line["route"] for line in lines}
-    }
+    read = read_each_by_route(triage, "dev_triage_outside3.jsonl")
     non_clinical = [p for route, found in read.items() if route not in CLINICAL for p in found]
 
     assert read["emergency"].count("emergency") >= 100
