@@ -48,6 +48,9 @@ _SPAN_GROUP = "safety_mentions"
 _TEMPERATURE = "temperature"
 # A combined sign shows the client's words from its first to its last part, unless that is long.
 _MAX_COMBINED_CHARS = 160
+# The fewest words left, once the judged sentences are left out, that the learned net reads:
+# fewer is a fragment ("ok thanks") it would only guess at.
+_NET_MIN_WORDS = 3
 # Tokens around a mention searched for "5 times" or "since yesterday".
 _WINDOW_BEFORE = 10
 _WINDOW_AFTER = 12
@@ -207,17 +210,25 @@ class Triage:
         red_flags = tuple(flag for *_, flag in sorted(current, key=lambda t: t[:2]))
         asked_about = tuple(flag for *_, flag in sorted(hypothetical, key=lambda t: t[:2]))
         # Anything the client denied, put in the past or said has stopped ("i'm not
-        # suicidal", "the bleeding stopped"): the rules have judged the message; the net,
-        # which cannot read negation, stays out.
-        judged = read_below or any(m.negated or m.historical or m.resolved for m in mentions)
-        if not red_flags and not asked_about and not judged and self._net is not None:
+        # suicidal", "the bleeding stopped"): the rules have judged those sentences; the net,
+        # which cannot read negation, reads only the others ("no vomiting. his gums look
+        # grey and he's wobbly": the second). A temperature read under every threshold keeps
+        # it out of the whole message: it cannot read numbers.
+        net_text = _sentences_not_judged(doc, mentions)
+        if (
+            not red_flags
+            and not asked_about
+            and not read_below
+            and net_text is not None
+            and self._net is not None
+        ):
             # Nothing the rules know, not even asked about: the learned net may still see a
             # crisis, a swallowed medicine, a chemo exposure or a complication after surgery
             # said in other words.
             net = self._net
             if self._spanish_net is not None and other_language(normalised) == "es":
                 net = self._spanish_net
-            net_flag = net.flag(normalised, practice_kind)
+            net_flag = net.flag(net_text, practice_kind)
             if (
                 net_flag is not None
                 and net_flag.sign == SELF_HARM
@@ -248,6 +259,22 @@ class Triage:
             clinical_questions=self._questions.find(normalised, practice_kind),
             learned=bool(red_flags) and not current,
         )
+
+
+def _sentences_not_judged(doc: Any, mentions: Sequence[_Mention]) -> str | None:
+    """The message without the sentences holding a sign the client denied, put in the past or
+    said has stopped: the whole message when there is none, None when too little is left."""
+    judged = [
+        (m.start_char, m.end_char) for m in mentions if m.negated or m.historical or m.resolved
+    ]
+    if not judged:
+        return str(doc.text)
+    rest = " ".join(
+        sentence.text
+        for sentence in doc.sents
+        if not any(start < sentence.end_char and end > sentence.start_char for start, end in judged)
+    )
+    return rest if len(rest.split()) >= _NET_MIN_WORDS else None
 
 
 def _quiet_sentence_splitter() -> None:

@@ -110,8 +110,23 @@ def test_a_question_the_rules_call_hypothetical_stays_hypothetical(triage: Triag
 
 def test_a_message_saying_a_sign_stopped_is_left_to_the_rules(triage: Triage) -> None:
     # The net cannot read negation: where the rules found something denied or stopped, it
-    # stays out.
+    # stays out of that sentence.
     assert triage.assess("the bleeding stopped and the dressing is dry", "human").priority is None
+    assert triage.assess("no fever. thanks", "human").priority is None
+
+
+def test_a_denied_sign_does_not_hide_the_other_sentences_from_the_net(triage: Triage) -> None:
+    # "no fever" is the rules' to judge; what follows is an overdose in words no rule lists.
+    overdose = (
+        "my dad got up confused and took everything in his morning cup and his evening cup, "
+        "we found both empty and now hes snoring really loud"
+    )
+    assert triage.assess(overdose, "human").priority == "emergency"
+
+    result = triage.assess(f"no fever. {overdose}", "human")
+
+    assert result.priority == "emergency"
+    assert result.learned
 
 
 def test_a_temperature_read_under_every_threshold_is_left_to_the_rules(triage: Triage) -> None:
@@ -299,6 +314,22 @@ def test_emergencies_and_urgent_signs_in_a_third_outside_file(triage: Triage) ->
     assert read["emergency"].count("emergency") >= 100
     assert raised(read["urgent"]) >= 60
     assert raised(non_clinical) <= 3
+
+
+def test_the_held_out_check_file_keeps_its_scores(triage: Triage) -> None:
+    # tests/data/check/triage_check1.jsonl: 240 outside-written lines nobody tunes on (100
+    # emergencies, 60 urgent signs, 80 look-alikes); only these counts are read, never a line
+    # (tests/data/check/README.md). First read (main at 9ae8ce6): 96, 58 and 6. With the net
+    # reading the sentences the rules did not judge: 97, 58 and 6.
+    read = read_each_by_route(triage, "check/triage_check1.jsonl")
+    non_clinical = [p for route, found in read.items() if route not in CLINICAL for p in found]
+
+    emergencies_found = read["emergency"].count("emergency")
+    urgent_raised = raised(read["urgent"])
+    look_alikes_raised = raised(non_clinical)
+    assert emergencies_found >= 97
+    assert urgent_raised >= 58
+    assert look_alikes_raised <= 6
 
 
 def test_chemo_exposure_and_two_needs_in_outside_words(triage: Triage) -> None:
