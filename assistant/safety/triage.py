@@ -250,6 +250,20 @@ class Triage:
             if net_flag is not None:
                 words = text[:_MAX_COMBINED_CHARS]
                 red_flags = (RedFlag(net_flag.sign, net_flag.priority, words),)
+        elif (
+            red_flags
+            and all(f.priority == "urgent" for f in red_flags)
+            and not read_below
+            and net_text is not None
+            and self._net is not None
+        ):
+            # The rules found only urgent signs: the net may still hear an emergency in the
+            # client's other words ("stoma pouring out nonstop ... so dizzy i fell over"). It
+            # only ever raises the priority: its urgent kinds add nothing here.
+            net_flag = self._net.flag(net_text, practice_kind)
+            if net_flag is not None and net_flag.priority == "emergency":
+                words = text[:_MAX_COMBINED_CHARS]
+                red_flags = (RedFlag(net_flag.sign, net_flag.priority, words), *red_flags)
         priority = min((f.priority for f in red_flags), key=_RANK.__getitem__, default=None)
         return TriageResult(
             priority=priority,

@@ -161,7 +161,9 @@ FLAGGED = [
     ("temperature 39.6", "urgent", {"vet.fever"}),
     ("his temperature is 104 degrees", "urgent", {"vet.fever"}),
     ("he has a fever", "urgent", {"vet.fever"}),
-    ("he feels really hot and is shaking", "urgent", {"vet.fever"}),
+    # The rules read a fever (urgent); the learned net hears an emergency in "shaking" and
+    # raises it (docs/clinical-rules.md, the net raising urgent signs).
+    ("he feels really hot and is shaking", "emergency", {"vet.fever"}),
     # Vomiting: blood, cannot keep water or medicine down, > 4 times a day, > 24 hours
     ("he threw up blood", "urgent", {"vet.vomiting_blood"}),
     ("vomitting with some blood in it", "urgent", {"vet.vomiting_blood"}),
@@ -232,8 +234,9 @@ FLAGGED = [
     ("I spilled his chemo pills on the counter", "urgent", {"vet.chemo_spill"}),
     ("I touched his cyclophosphamide without gloves", "urgent", {"vet.chemo_spill"}),
     ("the capsule broke open and the powder got on my hands", "urgent", {"vet.chemo_spill"}),
-    # A swollen belly on its own
-    ("his belly looks really bloated and hard", "urgent", {"vet.swollen_belly"}),
+    # A swollen belly on its own: urgent by the rules, raised by the learned net (a hard,
+    # bloated belly is how owners describe bloat).
+    ("his belly looks really bloated and hard", "emergency", {"vet.swollen_belly"}),
     # Several signs: all kept, the most severe decides
     (
         "temp 103.5 and also bloody diarrhea and not eating for 2 days",

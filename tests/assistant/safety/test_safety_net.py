@@ -101,6 +101,24 @@ def test_everyday_messages_are_not_flagged(triage: Triage, kind: str, text: str)
     assert triage.assess(text, kind).priority is None
 
 
+def test_the_net_raises_to_an_emergency_what_the_rules_found_urgent(triage: Triage) -> None:
+    # The rules read the stoma's output (urgent); the net hears the fall from dizziness.
+    text = (
+        "hey my stoma is pouring out liquid nonstop, emptied the bag 12 times today, and i got "
+        "so dizzy i fell over in the kitchen"
+    )
+
+    result = triage.assess(text, "human")
+
+    assert result.priority == "emergency"
+    assert {f.priority for f in result.red_flags} == {"emergency", "urgent"}
+
+
+def test_the_net_leaves_an_urgent_sign_alone_when_it_hears_no_emergency(triage: Triage) -> None:
+    assert triage.assess("temp 103.4 since last night", "veterinary").priority == "urgent"
+    assert triage.assess("he's vomited like 5 times today", "veterinary").priority == "urgent"
+
+
 def test_a_question_the_rules_call_hypothetical_stays_hypothetical(triage: Triage) -> None:
     result = triage.assess("what if he eats a grape", "veterinary")
 
