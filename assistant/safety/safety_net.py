@@ -8,8 +8,9 @@ surgery; safety_net_signs.yml: the emergency and urgent signs in lay words; more
 swallowed medicine and self-harm in safety_net_exposure.yml, safety_net_swallowed.yml and
 safety_net_self_harm.yml) against every example of the assistant's other intents (data/nlu, as
 copied in dialogue_examples.yml: dialogue_snapshot.py),
-and flags a message the rules found nothing in when one of the six is likely enough. It only
-ever adds a flag: what the rules decided, including "negated" and "hypothetical", stands. A
+and flags a message the rules found nothing in when one of the six is likely enough, or raises
+to an emergency a message the rules found only urgent signs in (assistant/safety/triage.py). It
+only ever adds a flag: what the rules decided, including "negated" and "hypothetical", stands. A
 message in Spanish is read by a second net (load_spanish) that also learned Spanish examples
 of the same six.
 
