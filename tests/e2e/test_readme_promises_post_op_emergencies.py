@@ -238,6 +238,13 @@ HUMAN_EMERGENCIES = [
         "nothing has come out of my ileostomy since last night, my belly is swollen and "
         "cramping and ive thrown up 3 times. had the colon surgery 10 days ago",
     ),
+    # An ostomy pouring out (an urgent sign to the rules) with a fall from dizziness: the
+    # learned net raises it to an emergency (README, safety triage; docs/clinical-rules.md).
+    (
+        "+15035550114",
+        "hey my stoma is pouring out liquid nonstop, emptied the bag 12 times today, and i got "
+        "so dizzy i fell over in the kitchen",
+    ),
 ]
 
 # Surgical look-alikes: routine recovery questions with the same words (CLINICAL.md: a lump at
