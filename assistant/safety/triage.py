@@ -37,7 +37,7 @@ from assistant.safety.lexicon import (
 )
 from assistant.safety.quantities import Reading, longest_hours, most_times, temperature_readings
 from assistant.safety.safety_net import DEFAULT_EXAMPLES as NET_EXAMPLES
-from assistant.safety.safety_net import SafetyNet
+from assistant.safety.safety_net import NetFlag, SafetyNet
 
 __all__ = ["DEFAULT_LEXICON_DIR", "RedFlag", "Triage", "TriageResult"]
 
@@ -209,59 +209,29 @@ class Triage:
 
         red_flags = tuple(flag for *_, flag in sorted(current, key=lambda t: t[:2]))
         asked_about = tuple(flag for *_, flag in sorted(hypothetical, key=lambda t: t[:2]))
-        # Anything the client denied, put in the past or said has stopped ("i'm not
-        # suicidal", "the bleeding stopped"): the rules have judged those sentences; the net,
-        # which cannot read negation, reads only the others ("no vomiting. his gums look
-        # grey and he's wobbly": the second). A temperature read under every threshold keeps
-        # it out of the whole message: it cannot read numbers.
-        net_text = _sentences_not_judged(doc, mentions)
-        if (
-            not red_flags
-            and not asked_about
-            and not read_below
-            and net_text is not None
-            and self._net is not None
-        ):
-            # Nothing the rules know, not even asked about: the learned net may still see a
-            # crisis, a swallowed medicine, a chemo exposure or a complication after surgery
-            # said in other words.
-            net = self._net
-            if self._spanish_net is not None and other_language(normalised) == "es":
-                net = self._spanish_net
-            net_flag = net.flag(net_text, practice_kind)
-            if (
-                net_flag is not None
-                and net_flag.sign == SELF_HARM
-                and net is self._net
-                and self._grief_check is not None
-                and self._grief_check.is_grief(normalised)
-            ):
-                # "I keep replaying his last breath": grief in the net's self-harm words.
-                # The dialogue answers it (grief support, a nurse when it asks something).
-                net_flag = None
-            if (
-                net_flag is not None
-                and net_flag.sign == SELF_HARM
-                and any(m.label == _END_OF_LIFE_WISH for m in mentions)
-            ):
-                # "mom wants to die at home with all of us around": where to be at the end,
-                # said in the net's self-harm words (the rules' self_harm leaves it out too).
-                net_flag = None
+        nothing_found = not red_flags and not asked_about
+        only_urgent = bool(red_flags) and all(f.priority == "urgent" for f in red_flags)
+        # A temperature read under every threshold keeps the net out: it cannot read numbers.
+        if self._net is not None and not read_below and (nothing_found or only_urgent):
+            # Anything the client denied, put in the past or said has stopped ("i'm not
+            # suicidal", "the bleeding stopped"): the rules have judged those sentences; the
+            # net, which cannot read negation, reads only the others ("no vomiting. his gums
+            # look grey and he's wobbly": the second).
+            net_text = _sentences_not_judged(doc, mentions)
+            net_flag = None
+            if net_text is not None and nothing_found:
+                # Nothing the rules know, not even asked about: the learned net may still see
+                # a crisis, a swallowed medicine, a chemo exposure or a complication after
+                # surgery said in other words.
+                net_flag = self._net_flag_alone(net_text, normalised, practice_kind, mentions)
+            elif net_text is not None:
+                # The rules found only urgent signs: the net may still hear an emergency in
+                # the client's other words ("stoma pouring out nonstop ... so dizzy i fell
+                # over"). It only ever raises the priority: its urgent kinds add nothing here.
+                net_flag = self._net.flag(net_text, practice_kind)
+                if net_flag is not None and net_flag.priority != "emergency":
+                    net_flag = None
             if net_flag is not None:
-                words = text[:_MAX_COMBINED_CHARS]
-                red_flags = (RedFlag(net_flag.sign, net_flag.priority, words),)
-        elif (
-            red_flags
-            and all(f.priority == "urgent" for f in red_flags)
-            and not read_below
-            and net_text is not None
-            and self._net is not None
-        ):
-            # The rules found only urgent signs: the net may still hear an emergency in the
-            # client's other words ("stoma pouring out nonstop ... so dizzy i fell over"). It
-            # only ever raises the priority: its urgent kinds add nothing here.
-            net_flag = self._net.flag(net_text, practice_kind)
-            if net_flag is not None and net_flag.priority == "emergency":
                 words = text[:_MAX_COMBINED_CHARS]
                 red_flags = (RedFlag(net_flag.sign, net_flag.priority, words), *red_flags)
         priority = min((f.priority for f in red_flags), key=_RANK.__getitem__, default=None)
@@ -273,6 +243,26 @@ class Triage:
             clinical_questions=self._questions.find(normalised, practice_kind),
             learned=bool(red_flags) and not current,
         )
+
+    def _net_flag_alone(
+        self, net_text: str, normalised: str, practice_kind: str, mentions: Sequence[_Mention]
+    ) -> NetFlag | None:
+        """The net's flag for a message the rules found nothing in, less its self-harm flag
+        on grief or on a wish about where to die."""
+        spanish = self._spanish_net is not None and other_language(normalised) == "es"
+        net = self._spanish_net if spanish else self._net
+        net_flag = net.flag(net_text, practice_kind) if net is not None else None
+        if net_flag is None or net_flag.sign != SELF_HARM:
+            return net_flag
+        if not spanish and self._grief_check is not None and self._grief_check.is_grief(normalised):
+            # "I keep replaying his last breath": grief in the net's self-harm words. The
+            # dialogue answers it (grief support, a nurse when it asks something).
+            return None
+        if any(m.label == _END_OF_LIFE_WISH for m in mentions):
+            # "mom wants to die at home with all of us around": where to be at the end, said
+            # in the net's self-harm words (the rules' self_harm leaves it out too).
+            return None
+        return net_flag
 
 
 def _sentences_not_judged(doc: Any, mentions: Sequence[_Mention]) -> str | None:
