@@ -55,9 +55,10 @@ def main(argv: list[str] | None = None) -> int:
             missed = route in RAISED and result.priority not in RAISED
             over = route in NON_CLINICAL and result.priority in RAISED
             short = route == "emergency" and result.priority != "emergency"
-            if args.by_category and (missed or over or short):
+            wrong = missed or over or short
+            if args.by_category and wrong:
                 by_category[(route, item.get("category", "-"), result.priority or "-")] += 1
-            if args.show and (missed or over or short):
+            if args.show and wrong:
                 flags = ",".join(f.sign for f in result.red_flags) or "-"
                 shown.append(f"  {route:>9} -> {result.priority or '-':9} [{flags}] {item['text']}")
         print(f"{path}:")

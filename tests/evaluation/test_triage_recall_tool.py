@@ -9,32 +9,39 @@ from assistant.settings import ROOT
 from bench import triage_recall
 
 
-def test_it_refuses_to_list_the_sealed_set(capsys: pytest.CaptureFixture[str]) -> None:
-    sealed = ROOT / "tests/data/sealed/vet.jsonl"
+@pytest.mark.parametrize(
+    ("held_out", "refusal"),
+    [
+        ("tests/data/sealed/vet.jsonl", "never prints sealed"),
+        ("tests/data/check/triage_check1.jsonl", "held-out check lines"),
+    ],
+)
+def test_it_refuses_to_list_the_sealed_set_or_a_held_out_check_file(
+    held_out: str, refusal: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert triage_recall.main([str(ROOT / held_out), "--show"]) == 2
+    assert refusal in capsys.readouterr().err
 
-    assert triage_recall.main([str(sealed), "--show"]) == 2
-    assert "never prints sealed" in capsys.readouterr().err
 
-
-def test_it_refuses_to_list_a_held_out_check_file(capsys: pytest.CaptureFixture[str]) -> None:
-    check = ROOT / "tests/data/check/triage_check1.jsonl"
-
-    assert triage_recall.main([str(check), "--show"]) == 2
-    assert "held-out check lines" in capsys.readouterr().err
+def _run(tmp_path: Path, lines: str, option: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """The tool's output on these jsonl lines with one option."""
+    path = tmp_path / "lines.jsonl"
+    path.write_text(lines, encoding="utf-8")
+    assert triage_recall.main([str(path), option]) == 0
+    return capsys.readouterr().out
 
 
 def test_it_counts_and_lists_what_the_triage_missed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = tmp_path / "lines.jsonl"
-    lines.write_text(
+    out = _run(
+        tmp_path,
         '{"text": "his gums are white and he collapsed", "audience": "vet", "route": "emergency"}\n'
         '{"text": "what time do you open", "audience": "vet", "route": "urgent"}\n',
-        encoding="utf-8",
+        "--show",
+        capsys,
     )
 
-    assert triage_recall.main([str(lines), "--show"]) == 0
-    out = capsys.readouterr().out
     assert "emergency:   1 of   1 raised, 1 at exactly emergency" in out
     assert "missed emergency or urgent: 1" in out
     assert "urgent -> -" in out and "what time do you open" in out
@@ -43,14 +50,13 @@ def test_it_counts_and_lists_what_the_triage_missed(
 def test_it_counts_the_misses_by_category_without_their_words(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = tmp_path / "lines.jsonl"
-    lines.write_text(
+    out = _run(
+        tmp_path,
         '{"text": "what time do you open", "audience": "vet", "route": "urgent",'
         ' "category": "red-flag"}\n',
-        encoding="utf-8",
+        "--by-category",
+        capsys,
     )
 
-    assert triage_recall.main([str(lines), "--by-category"]) == 0
-    out = capsys.readouterr().out
     assert "1 urgent (red-flag) -> -" in out
     assert "what time do you open" not in out
