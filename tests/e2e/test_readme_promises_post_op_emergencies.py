@@ -245,6 +245,13 @@ HUMAN_EMERGENCIES = [
         "hey my stoma is pouring out liquid nonstop, emptied the bag 12 times today, and i got "
         "so dizzy i fell over in the kitchen",
     ),
+    # A denied sign first, then an overdose in words no rule lists: the learned net reads the
+    # sentences the rules did not judge (README, safety triage).
+    (
+        "+15035550115",
+        "no fever. my dad got up confused and took everything in his morning cup and his "
+        "evening cup, we found both empty and now hes snoring really loud",
+    ),
 ]
 
 # Surgical look-alikes: routine recovery questions with the same words (CLINICAL.md: a lump at
