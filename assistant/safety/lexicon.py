@@ -19,7 +19,7 @@ from assistant.yaml_files import read_yaml
 DEFAULT_LEXICON_DIR = Path(__file__).parent / "lexicons"
 
 PRIORITIES = ("emergency", "urgent")
-IGNORABLE_CONTEXT = frozenset({"hypothetical", "historical", "not_the_patient"})
+IGNORABLE_CONTEXT = frozenset({"hypothetical", "historical", "not_the_patient", "death_story"})
 CONTEXT_DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 
 _MACRO = re.compile(r"<([A-Z][A-Z0-9_]*)>")
@@ -86,6 +86,18 @@ class TemperatureRule:
 
 
 @dataclass(frozen=True)
+class DeathStory:
+    """Regexes that tell whether a death the family reports is over and certain (shared.yml)."""
+
+    # In the death's own sentence: the death is not said for certain ("i think he's dead?").
+    not_certain: tuple[str, ...]
+    # In a sign's sentence: something is happening now, so the sign is current.
+    still_happening: tuple[str, ...]
+    # Anywhere in the message: another patient who may be the one with the sign (each kind's file).
+    another_patient: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Everything one practice kind is triaged with: its own file plus shared.yml."""
 
@@ -96,6 +108,7 @@ class Lexicon:
     temperatures: tuple[TemperatureRule, ...]
     # Regexes: when one matches, a family member named in the message is not the patient.
     family_not_the_patient_when: tuple[str, ...] = ()
+    death_story: DeathStory | None = None
 
     def sign(self, sign_id: str) -> SignRule:
         for rule in self.signs:
@@ -119,13 +132,14 @@ def load_lexicon(kind: str, lexicon_dir: Path = DEFAULT_LEXICON_DIR) -> Lexicon:
         raise ValueError(f"unknown practice kind {kind!r}")
     shared = _read(lexicon_dir / "shared.yml")
     own = _read(lexicon_dir / f"{kind}.yml")
-    _only_keys(shared, {"macros", "concepts", "signs"}, "shared.yml")
+    _only_keys(shared, {"macros", "concepts", "signs", "death_story"}, "shared.yml")
     _only_keys(
         own,
         {
             "kind",
             "not_the_patient",
             "family_not_the_patient_when",
+            "another_patient",
             "macros",
             "temperatures",
             "concepts",
@@ -147,6 +161,20 @@ def load_lexicon(kind: str, lexicon_dir: Path = DEFAULT_LEXICON_DIR) -> Lexicon:
         compile_pattern(p, macros) for p in _strings(own, "family_not_the_patient_when")
     )
 
+    death_story = None
+    if "death_story" in shared:
+        raw = shared["death_story"] or {}
+        _only_keys(raw, {"not_certain", "still_happening"}, "death_story")
+        death_story = DeathStory(
+            not_certain=tuple(compile_pattern(p, macros) for p in _strings(raw, "not_certain")),
+            still_happening=tuple(
+                compile_pattern(p, macros) for p in _strings(raw, "still_happening")
+            ),
+            another_patient=tuple(
+                compile_pattern(p, macros) for p in _strings(own, "another_patient")
+            ),
+        )
+
     lexicon = Lexicon(
         kind=kind,
         not_the_patient=not_the_patient,
@@ -154,6 +182,7 @@ def load_lexicon(kind: str, lexicon_dir: Path = DEFAULT_LEXICON_DIR) -> Lexicon:
         signs=tuple(signs),
         temperatures=tuple(temperatures),
         family_not_the_patient_when=family_cues,
+        death_story=death_story,
     )
     _check_references(lexicon)
     return lexicon

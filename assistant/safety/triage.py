@@ -10,11 +10,12 @@ Missing an emergency is the worst failure, so where the rules are unsure they ke
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ __all__ = ["DEFAULT_LEXICON_DIR", "RedFlag", "Triage", "TriageResult"]
 
 SELF_HARM = "self_harm"
 _END_OF_LIFE_WISH = "end_of_life_wish"
+_DEATH_REPORTED = "death_reported"
+# How many sentences before and after a reported death can tell how it happened.
+_STORY_REACH = 2
 _RANK = {"emergency": 0, "urgent": 1}
 _SPAN_GROUP = "safety_mentions"
 _TEMPERATURE = "temperature"
@@ -99,6 +103,8 @@ class _Mention:
     # can I still come in?"). Their urgent signs are dropped; their emergencies are kept, since
     # telling a household to call 911 is right whoever the patient is.
     relative: bool
+    # Part of the story of how the patient died, in a message reporting the death for certain.
+    past_death: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,9 @@ class Triage:
         mentions = _mentions(doc, lexicon, _family_is_someone_else(lexicon, normalised))
         over_threshold = _temperature_mentions(mentions, normalised, lexicon)
         mentions += over_threshold
+        # "biscuit passed away last night, he was gasping and then he stopped breathing": how the
+        # patient died is not a current emergency.
+        mentions, death_story = _death_story_told(doc, mentions, normalised, lexicon)
         # A temperature read and found under every threshold ("temp 101.5" in a dog) has been
         # judged by its number; the net, which cannot read numbers, stays out of it.
         read_below = not over_threshold and any(
@@ -218,17 +227,27 @@ class Triage:
             # net, which cannot read negation, reads only the others ("no vomiting. his gums
             # look grey and he's wobbly": the second).
             net_text = _sentences_not_judged(doc, mentions)
+            # How a death happened is not current, but a wish to die said beside it is: the
+            # story is read for a crisis only ("im on the roof of the hospital where he died").
+            told_text = _sentences_not_judged(doc, mentions, death_story)
             net_flag = None
-            if net_text is not None and nothing_found:
+            if nothing_found:
                 # Nothing the rules know, not even asked about: the learned net may still see
                 # a crisis, a swallowed medicine, a chemo exposure or a complication after
                 # surgery said in other words.
-                net_flag = self._net_flag_alone(net_text, normalised, practice_kind, mentions)
-            elif net_text is not None:
+                net_flag = _beside_story(
+                    lambda words: self._net_flag_alone(words, normalised, practice_kind, mentions),
+                    net_text,
+                    told_text,
+                )
+            else:
                 # The rules found only urgent signs: the net may still hear an emergency in
                 # the client's other words ("stoma pouring out nonstop ... so dizzy i fell
                 # over"). It only ever raises the priority: its urgent kinds add nothing here.
-                net_flag = self._net.flag(net_text, practice_kind)
+                net = self._net
+                net_flag = _beside_story(
+                    lambda words: net.flag(words, practice_kind), net_text, told_text
+                )
                 if net_flag is not None and net_flag.priority != "emergency":
                     net_flag = None
             if net_flag is not None:
@@ -265,12 +284,74 @@ class Triage:
         return net_flag
 
 
-def _sentences_not_judged(doc: Any, mentions: Sequence[_Mention]) -> str | None:
+def _death_story_told(
+    doc: Any, mentions: list[_Mention], text: str, lexicon: Lexicon
+) -> tuple[list[_Mention], list[tuple[int, int]]]:
+    """The mentions, with those in the story of a death already over marked `past_death`, and
+    the story's sentences (start and end characters).
+
+    The story is the sentences next to the death's own (and that one) with nothing happening
+    now, in a message that reports the patient's death for certain and names no other patient
+    (shared.yml `death_story`)."""
+    story = lexicon.death_story
+    deaths = [m for m in mentions if m.label == _DEATH_REPORTED]
+    if story is None or not deaths or _matches(story.another_patient, text):
+        return mentions, []
+    if any(
+        m.negated or m.hypothetical or m.historical or m.someone_else or m.relative for m in deaths
+    ):
+        return mentions, []
+    sentences = list(doc.sents)
+
+    def sentence_of(mention: _Mention) -> Any:
+        return next(s for s in sentences if s.start <= mention.start < s.end)
+
+    if any(_matches(story.not_certain, sentence_of(d).text) for d in deaths):
+        return mentions, []
+    # A sentence's own words, less the words that report the death ("she's gone").
+    blanked = list(text)
+    for d in deaths:
+        blanked[d.start_char : d.end_char] = " " * (d.end_char - d.start_char)
+    death_sentences = {sentences.index(sentence_of(d)) for d in deaths}
+    near = {i for d in death_sentences for i in range(d - _STORY_REACH, d + _STORY_REACH + 1)}
+    story_sentences = [
+        s
+        for i, s in enumerate(sentences)
+        if i in near
+        and not _matches(story.still_happening, "".join(blanked[s.start_char : s.end_char]))
+    ]
+    starts = {s.start for s in story_sentences}
+    marked = [
+        dataclasses.replace(m, past_death=True) if sentence_of(m).start in starts else m
+        for m in mentions
+    ]
+    return marked, [(s.start_char, s.end_char) for s in story_sentences]
+
+
+def _matches(patterns: Sequence[str], text: str) -> bool:
+    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
+def _beside_story(
+    read: Callable[[str], NetFlag | None], net_text: str | None, told_text: str | None
+) -> NetFlag | None:
+    """The net's flag on `net_text`; where a death's story was left out of `told_text`, a flag
+    other than a crisis must also be found without the story."""
+    flag = read(net_text) if net_text is not None else None
+    if flag is None or flag.sign == SELF_HARM or told_text == net_text:
+        return flag
+    return read(told_text) if told_text is not None else None
+
+
+def _sentences_not_judged(
+    doc: Any, mentions: Sequence[_Mention], death_story: Sequence[tuple[int, int]] = ()
+) -> str | None:
     """The message without the sentences holding a sign the client denied, put in the past or
-    said has stopped: the whole message when there is none, None when too little is left."""
+    said has stopped, and without the story of a death: the whole message when there is none,
+    None when too little is left."""
     judged = [
         (m.start_char, m.end_char) for m in mentions if m.negated or m.historical or m.resolved
-    ]
+    ] + list(death_story)
     if not judged:
         return str(doc.text)
     rest = " ".join(
@@ -421,6 +502,9 @@ def _usable(mention: _Mention, rule: SignRule) -> bool:
     if mention.negated or (mention.resolved and rule.resolvable):
         return False
     if mention.historical and "historical" not in rule.ignore:
+        return False
+    # A wish to die, or a poison someone else may have swallowed too, counts in any story.
+    if mention.past_death and "death_story" not in rule.ignore:
         return False
     if "not_the_patient" in rule.ignore:
         return True
