@@ -40,6 +40,8 @@ HUMAN_GATED_SMS = "+19295550162"
 VET_THANKS_SMS = "+18725550163"
 VET_GUILT_SMS = "+18725550165"
 HUMAN_THANKS_SMS = "+19295550164"
+VET_DEATH_STORY_SMS = "+18725550168"
+HUMAN_DEATH_STORY_SMS = "+19295550169"
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -249,8 +251,31 @@ def test_a_dose_question_about_a_dying_pet_reaches_a_nurse_whichever_route_it_ta
             "Honestly I think I waited too long with Rusty and he suffered those last two days "
             "because I was being selfish. I cant forgive myself for that",
         ),
+        # A death told in an emergency's words (README, safety triage: a message that reports
+        # for certain that the patient has died): grief support, no emergency template, no page.
+        (
+            VET,
+            "sms",
+            VET_DEATH_STORY_SMS,
+            "our dog biscuit passed away last night. he was gasping and then he stopped "
+            "breathing in my arms. thank you all for the extra months",
+        ),
+        (
+            HUMAN,
+            "sms",
+            HUMAN_DEATH_STORY_SMS,
+            "my husband died at home this morning. his breathing got loud and rattly overnight "
+            "and then it stopped. thank you all for caring for him",
+        ),
     ],
-    ids=["vet-sms-thanks", "vet-web-cremation", "human-sms-thanks", "vet-sms-guilt"],
+    ids=[
+        "vet-sms-thanks",
+        "vet-web-cremation",
+        "human-sms-thanks",
+        "vet-sms-guilt",
+        "vet-sms-death-story",
+        "human-sms-death-story",
+    ],
 )
 def test_grief_alone_gets_the_grief_support_and_no_clinical_case(
     rasa_up: Stack,
@@ -265,6 +290,8 @@ def test_grief_alone_gets_the_grief_support_and_no_clinical_case(
     replies, turn = ask(stack, practice, channel, sender, words)
 
     assert_grief_support(practice, replies)
+    # Not told to rush to the emergency vet or the ER, and no urgent call promised.
+    assert not [t for t, _ in replies if category(t) in ("emergency", "urgent")], replies
     # No nurse is put in for a clinical question: no clinical reply is sent.
     assert not [t for t, _ in replies if category(t) == "clinical"], replies
     if channel == "sms":

@@ -19,6 +19,11 @@ from tests.assistant.safety.test_safety_net import raised, read_each_at_its_kind
             "Pepper passed away last night. she had a seizure and then she stopped breathing "
             "in my lap. please cancel her chemo",
         ),
+        # "biscuit" ends in "it", which is not "it passed" (the seizure passed).
+        (
+            "veterinary",
+            "our dog biscuit passed away last night. he was gasping and then he stopped",
+        ),
         ("veterinary", "we lost duke tonight. he collapsed in the yard and his gums went white"),
         ("veterinary", "hi its Jo, Nala's gone. she was gasping and then she went limp in my arms"),
         (
