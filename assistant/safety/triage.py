@@ -229,7 +229,9 @@ class Triage:
             net_text = _sentences_not_judged(doc, mentions)
             # How a death happened is not current, but a wish to die said beside it is: the
             # story is read for a crisis only ("im on the roof of the hospital where he died").
-            told_text = _sentences_not_judged(doc, mentions, death_story)
+            told_text = (
+                _sentences_not_judged(doc, mentions, death_story) if death_story else net_text
+            )
             net_flag = None
             if nothing_found:
                 # Nothing the rules know, not even asked about: the learned net may still see
@@ -301,18 +303,15 @@ def _death_story_told(
         m.negated or m.hypothetical or m.historical or m.someone_else or m.relative for m in deaths
     ):
         return mentions, []
-    sentences = list(doc.sents)
-
-    def sentence_of(mention: _Mention) -> Any:
-        return next(s for s in sentences if s.start <= mention.start < s.end)
-
-    if any(_matches(story.not_certain, sentence_of(d).text) for d in deaths):
+    if any(_matches(story.not_certain, doc[d.start].sent.text) for d in deaths):
         return mentions, []
     # A sentence's own words, less the words that report the death ("she's gone").
     blanked = list(text)
     for d in deaths:
         blanked[d.start_char : d.end_char] = " " * (d.end_char - d.start_char)
-    death_sentences = {sentences.index(sentence_of(d)) for d in deaths}
+    sentences = list(doc.sents)
+    number = {s.start: i for i, s in enumerate(sentences)}
+    death_sentences = {number[doc[d.start].sent.start] for d in deaths}
     near = {i for d in death_sentences for i in range(d - _STORY_REACH, d + _STORY_REACH + 1)}
     story_sentences = [
         s
@@ -322,7 +321,7 @@ def _death_story_told(
     ]
     starts = {s.start for s in story_sentences}
     marked = [
-        dataclasses.replace(m, past_death=True) if sentence_of(m).start in starts else m
+        dataclasses.replace(m, past_death=True) if doc[m.start].sent.start in starts else m
         for m in mentions
     ]
     return marked, [(s.start_char, s.end_char) for s in story_sentences]
@@ -437,7 +436,7 @@ def _target_sources(lexicon: Lexicon) -> Iterable[tuple[str, tuple[str, ...], tu
 
 
 def _family_is_someone_else(lexicon: Lexicon, text: str) -> bool:
-    return any(re.search(p, text, re.IGNORECASE) for p in lexicon.family_not_the_patient_when)
+    return _matches(lexicon.family_not_the_patient_when, text)
 
 
 def _mentions(doc: Any, lexicon: Lexicon, family_is_someone_else: bool) -> list[_Mention]:
