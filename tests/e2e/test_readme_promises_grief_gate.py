@@ -13,6 +13,7 @@ page name a case's route `category`.)
 Written from the README, the end-to-end harness and the api's own answers, not from the code.
 """
 
+import re
 import sqlite3
 import time
 from typing import Any
@@ -65,6 +66,18 @@ def delivered_to(stack: Stack, number: str) -> list[dict[str, Any]]:
     )
     time.sleep(OUTBOX_POLL_SECONDS + 1)
     return outbox_to(stack, number)
+
+
+def pages_for(stack: Stack, case_id: int) -> list[dict[str, Any]]:
+    """Every page queued for the case (an outbox `page` row names the case's dashboard page)."""
+    with sqlite3.connect(stack.workdir / "assistant.db") as db:
+        db.row_factory = sqlite3.Row
+        rows = db.execute("SELECT * FROM outbox_message WHERE kind = 'page' ORDER BY id")
+        return [
+            dict(row)
+            for row in rows.fetchall()
+            if re.search(rf"/nurse/cases/{case_id}\b", row["body"] or "")
+        ]
 
 
 def cases_with_message(nurse: httpx.Client, text: str) -> list[dict[str, Any]]:
@@ -310,3 +323,5 @@ def test_grief_alone_gets_the_grief_support_and_no_clinical_case(
         assert case["summary"]["id"] == turn["escalation"]["id"], (case["summary"], turn)
     for _, text in replies:
         assert shows_reply(case["detail"], text), (text, case["detail"]["messages"])
+    # Nobody is paged for grief: the on-call phone gets nothing for this case.
+    assert pages_for(stack, case["summary"]["id"]) == [], case["summary"]

@@ -65,6 +65,9 @@ def test_how_a_patient_died_is_not_a_current_emergency(
         ("veterinary", "she didn't make it up the stairs, she collapsed"),
         # Unconscious now is told like a death.
         ("veterinary", "he had a seizure and never came out of it, he's lying there limp"),
+        # Not sure the patient is alive.
+        ("veterinary", "i cant find a heartbeat on milo, is he alive?"),
+        ("human", "i cant feel a pulse on my dad, is he alive"),
         # A poison a second pet may have eaten too.
         ("veterinary", "Max passed away this morning. Bella ate a bottle of ibuprofen last night"),
     ],
@@ -92,3 +95,14 @@ def test_outside_death_reports_are_grief_and_feared_deaths_emergencies(triage: T
 
     assert feared.count("emergency") == len(feared) == 80
     assert raised(reports) <= 12
+
+
+@pytest.mark.parametrize("kind", ["veterinary", "human"])
+def test_an_uncounted_overdose_beside_a_death_is_a_crisis(triage: Triage, kind: str) -> None:
+    result = triage.assess(
+        "she passed this morning. i took a bunch of my sleeping pills after, not sure how many",
+        kind,
+    )
+
+    assert result.priority == "emergency"
+    assert result.self_harm
