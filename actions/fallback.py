@@ -4,7 +4,9 @@ Stage one asks "Did you mean <topic>?" when the best guess is an FAQ answer (YES
 NO asks to rephrase), or asks to rephrase. When the next message is unclear too, stage two
 hands the conversation to a person (the reply carries `case: routine`, so the api opens the
 case). When the best guess is a clinical intent, a nurse answers at once: when unsure between
-a clinical and a non-clinical route, choose the clinical one.
+a clinical and a non-clinical route, choose the clinical one. Otherwise, when the FAQ answer
+selector is very sure of one answer (`MIN_CONFIDENCE_WHEN_UNCLEAR`), that answer is sent: the
+intents were unsure, the question was not.
 """
 
 from typing import Any
@@ -14,7 +16,12 @@ from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.faq import ranked_answers
+from actions.faq import (
+    MIN_CONFIDENCE_WHEN_UNCLEAR,
+    answer_response,
+    ranked_answers,
+    ranked_answers_with_confidence,
+)
 
 CLINICAL_INTENTS = ("report_symptom", "clinical_question")
 # Replies that mean "we did not understand": a second unclear message after one gives up.
@@ -61,8 +68,12 @@ class ActionFallback(Action):
             dispatcher.utter_message(response="utter_fallback_handoff")
             return []
         intent, faq_key = best_guess(tracker, domain)
+        answers = ranked_answers_with_confidence(tracker, domain)
         if intent in CLINICAL_INTENTS:
             dispatcher.utter_message(response="utter_nurse_will_answer")
+        elif answers and answers[0][1] >= MIN_CONFIDENCE_WHEN_UNCLEAR:
+            text = tracker.latest_message.get("text") or ""
+            dispatcher.utter_message(response=answer_response(answers[0][0], text))
         elif faq_key is not None:
             dispatcher.utter_message(response="utter_did_you_mean", topic=faq_key)
         else:

@@ -17,7 +17,9 @@ def bot(template: str, **extra: str) -> dict[str, Any]:
     return {"event": "bot", "data": {"custom": {"template": template, "route": "x", **extra}}}
 
 
-def unclear(text: str, second_intent: str, faq_key: str | None = None) -> dict[str, Any]:
+def unclear(
+    text: str, second_intent: str, faq_key: str | None = None, answer_confidence: float = 0.5
+) -> dict[str, Any]:
     """Parse data as the FallbackClassifier leaves it: nlu_fallback first, then the guesses."""
     message: dict[str, Any] = {
         "text": text,
@@ -32,8 +34,8 @@ def unclear(text: str, second_intent: str, faq_key: str | None = None) -> dict[s
         key = f"faq/{faq_key}"
         message["response_selector"] = {
             "faq": {
-                "response": {"intent_response_key": key, "confidence": 0.5},
-                "ranking": [{"intent_response_key": key, "confidence": 0.5}],
+                "response": {"intent_response_key": key, "confidence": answer_confidence},
+                "ranking": [{"intent_response_key": key, "confidence": answer_confidence}],
             }
         }
     return message
@@ -44,6 +46,7 @@ DOMAIN = {
     "responses": {
         "utter_faq/shower_after_surgery": [{"custom": {"kinds": ["human"]}}],
         "utter_faq/hours": [{"custom": {"kinds": ["human", "veterinary"]}}],
+        "utter_faq/e_collar": [{"custom": {"kinds": ["veterinary"]}}],
     }
 }
 
@@ -77,6 +80,39 @@ def test_first_unclear_message_about_an_faq_asks_did_you_mean() -> None:
     sent = run(ActionFallback(), unclear("wen can i shwr", "faq", "shower_after_surgery"), [])
 
     assert sent == [{"response": "utter_did_you_mean", "topic": "faq.shower_after_surgery"}]
+
+
+def test_unclear_message_the_faq_selector_is_sure_of_gets_its_answer() -> None:
+    # The intents were unsure (any second guess but a clinical one), the FAQ answer was not.
+    for second in ("faq", "grief", "greet"):
+        latest = unclear("wat time u guys open sat", second, "hours", answer_confidence=0.85)
+        assert run(ActionFallback(), latest, []) == [{"response": "utter_faq/hours"}]
+
+
+def test_unclear_message_the_faq_selector_is_fairly_sure_of_still_asks() -> None:
+    latest = unclear("wen can i shwr", "faq", "shower_after_surgery", answer_confidence=0.79)
+
+    sent = run(ActionFallback(), latest, [])
+
+    assert sent == [{"response": "utter_did_you_mean", "topic": "faq.shower_after_surgery"}]
+
+
+def test_unclear_clinical_message_goes_to_a_nurse_however_sure_the_faq_answer() -> None:
+    latest = unclear("shes not herself since the shwr", "report_symptom", "hours", 0.95)
+
+    assert run(ActionFallback(), latest, []) == [{"response": "utter_nurse_will_answer"}]
+
+
+def test_a_sure_answer_for_a_kind_that_lacks_it_is_not_sent() -> None:
+    # The client is at a surgical practice; the pet answer ranked first is skipped.
+    latest = unclear("wen can i shwr", "faq", "shower_after_surgery", answer_confidence=0.9)
+    latest["response_selector"]["faq"]["ranking"].insert(
+        0, {"intent_response_key": "faq/e_collar", "confidence": 0.95}
+    )
+
+    sent = run(ActionFallback(), latest, [])
+
+    assert sent == [{"response": "utter_faq/shower_after_surgery"}]
 
 
 def test_first_unclear_message_with_no_faq_guess_asks_to_rephrase() -> None:
