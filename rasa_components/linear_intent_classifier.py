@@ -5,6 +5,10 @@ over the training data's intents (every `faq/<topic>` example counts as `faq`). 
 `intent` and `intent_ranking` where DIET wrote them, so the FallbackClassifier, the rules and the
 actions read them unchanged. It trains in seconds where DIET's TensorFlow model took two to
 three minutes of every cold train (docs/evaluation.md, "Seventh round").
+
+With `split_retrieval_intents`, each `faq/<topic>` is its own class and `faq`'s confidence is
+the sum of its topics': 66 tight groups of questions are easier for a linear model to tell
+from a symptom or a booking than one wide `faq` class (docs/evaluation.md, "Twelfth round").
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.pipeline import Pipeline
@@ -51,7 +56,12 @@ class LinearIntentClassifier(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         # strength: the inverse regularisation C; balance: how far the intents are evened out
         # (class_weights). config.yml sets both (docs/evaluation.md, "Seventh round").
-        return {"strength": 10.0, "balance": 1.0, "ranking_length": 10}
+        return {
+            "strength": 10.0,
+            "balance": 1.0,
+            "ranking_length": 10,
+            "split_retrieval_intents": False,
+        }
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
@@ -81,7 +91,8 @@ class LinearIntentClassifier(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(INTENT) and m.get(TEXT)]
-        labels = [m.get(INTENT) for m in examples]
+        split = bool(self.config["split_retrieval_intents"])
+        labels = [(split and m.get(INTENT_RESPONSE_KEY)) or m.get(INTENT) for m in examples]
         weights = class_weights(labels, float(self.config["balance"]))
         self.classifier = linear_classifier(float(self.config["strength"]), weights)
         self.classifier.fit([m.get(TEXT) for m in examples], labels)
@@ -106,8 +117,12 @@ class LinearIntentClassifier(GraphComponent):
         if self.classifier is None:
             return messages
         texts = [m.get(TEXT) or "" for m in messages]
-        probabilities = self.classifier.predict_proba(texts)
-        intents = self.classifier.classes_
+        # `faq/hours` -> `faq`: a retrieval intent's topics count together.
+        intents, columns = np.unique(
+            [str(c).split("/", 1)[0] for c in self.classifier.classes_], return_inverse=True
+        )
+        intent_of_class = np.eye(len(intents))[columns]
+        probabilities = self.classifier.predict_proba(texts) @ intent_of_class
         for message, text, row in zip(messages, texts, probabilities, strict=True):
             if not self._knows_a_word(text):
                 row = row * UNKNOWN_WORDS_FACTOR

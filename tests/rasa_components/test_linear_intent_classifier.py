@@ -37,12 +37,15 @@ def training_data() -> TrainingData:
     return TrainingData(training_examples=examples)
 
 
-def trained_then_loaded(tmp_path: Path) -> LinearIntentClassifier:
+def trained_then_loaded(
+    tmp_path: Path, config: dict[str, object] | None = None
+) -> LinearIntentClassifier:
     storage = LocalModelStorage(tmp_path)
     resource = Resource("linear_intent_classifier")
     context = ExecutionContext(GraphSchema({}), "test")
-    LinearIntentClassifier.create({}, storage, resource, context).train(training_data())
-    return LinearIntentClassifier.load({}, storage, resource, context)
+    config = config or {}
+    LinearIntentClassifier.create(config, storage, resource, context).train(training_data())
+    return LinearIntentClassifier.load(config, storage, resource, context)
 
 
 def test_it_writes_the_intent_and_its_ranking_where_the_dialogue_reads_them(
@@ -101,3 +104,21 @@ def test_words_it_never_saw_read_as_unclear(tmp_path: Path) -> None:
     assert unknown.get("intent")["confidence"] <= 0.5
     assert sum(r["confidence"] for r in unknown.get("intent_ranking")) <= 0.5 + 1e-6
     assert sum(r["confidence"] for r in known.get("intent_ranking")) > 0.99
+
+
+def test_split_faq_topics_are_learned_apart_and_read_as_one_intent(tmp_path: Path) -> None:
+    """`split_retrieval_intents`: each FAQ topic is its own class while learning; the dialogue
+    still reads one `faq` intent, as sure as its topics together."""
+    split = trained_then_loaded(tmp_path, {"split_retrieval_intents": True})
+    classes = {str(c) for c in split.classifier.classes_}
+    assert classes == {*EXAMPLES, *FAQ}
+    message = Message(data={"text": "is there parking at the clinic"})
+    split.process([message])
+
+    ranking = message.get("intent_ranking")
+    assert message.get("intent")["name"] == "faq"
+    assert sorted(r["name"] for r in ranking) == sorted([*EXAMPLES, "faq"])
+    by_class = split.classifier.predict_proba(["is there parking at the clinic"])[0]
+    faq_columns = [i for i, c in enumerate(split.classifier.classes_) if str(c).startswith("faq/")]
+    assert ranking[0]["confidence"] == pytest.approx(sum(by_class[i] for i in faq_columns))
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
