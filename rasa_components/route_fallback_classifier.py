@@ -6,9 +6,13 @@ confirm, ask for the next visit): "do you have anything sooner than the 28th for
 ultrasound?" read as moving a visit at 0.54 and booking one at 0.16, each under the threshold,
 and was asked to rephrase though the route was clear (tests/e2e/test_booking.py). Here the
 intents of one route (`routes`) count together: the route's summed confidence meets the
-threshold, and the ambiguity is measured against the best intent of another route. The top
-intent stays as the classifier ranked it, so the dialogue still tells "move" from "cancel"
-(docs/evaluation.md, "Eighth round"). Red flags are triaged whatever this decides.
+threshold, and the ambiguity is measured against the best intent of another route. Within a
+route the intents keep their order, so the dialogue still tells "move" from "cancel"
+(docs/evaluation.md, "Eighth round"). When a route's intents together outweigh a top intent of
+another route, that route's best intent leads: "what time am i scheduled?" read as 0.28 an FAQ
+question and 0.54 a booking is a booking. A clinical top intent is never displaced: unsure
+between a clinical route and another, the clinical one. Red flags are triaged whatever this
+decides.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ from rasa.shared.nlu.constants import (
     PREDICTED_CONFIDENCE_KEY,
 )
 from rasa.shared.nlu.training_data.message import Message
+
+
+# Intents about the patient's health (as actions/fallback.py): never displaced by another route.
+CLINICAL_INTENTS = ("report_symptom", "clinical_question")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -50,6 +58,24 @@ class RouteFallbackClassifier(FallbackClassifier):
             route = self._route_of(entry[INTENT_NAME_KEY])
             totals[route] = totals.get(route, 0.0) + float(entry[PREDICTED_CONFIDENCE_KEY])
         return sorted(totals.items(), key=lambda item: item[1], reverse=True)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._lead_with_the_best_route(message)
+        return super().process(messages)
+
+    def _lead_with_the_best_route(self, message: Message) -> None:
+        """Put the best intent of the likeliest route first, unless the top intent is clinical."""
+        ranking = message.data.get(INTENT_RANKING_KEY) or []
+        routes = self._route_confidences(message)
+        if not ranking or not routes or ranking[0][INTENT_NAME_KEY] in CLINICAL_INTENTS:
+            return
+        best_route = routes[0][0]
+        if self._route_of(ranking[0][INTENT_NAME_KEY]) == best_route:
+            return
+        leader = next(e for e in ranking if self._route_of(e[INTENT_NAME_KEY]) == best_route)
+        message.data[INTENT_RANKING_KEY] = [leader, *(e for e in ranking if e is not leader)]
+        message.data[INTENT] = leader
 
     def _should_fallback(self, message: Message) -> bool:
         top_intent = message.data[INTENT].get(INTENT_NAME_KEY)

@@ -50,9 +50,14 @@ def classified(tmp_path: Any, ranking: list[tuple[str, float]]) -> str:
             [("book_appointment", 0.3), ("faq", 0.28), ("reschedule_appointment", 0.2)],
             "nlu_fallback",
         ),
-        # The top intent's route is judged, not the route that sums highest.
+        # The route that sums highest leads: its best intent comes first.
         (
-            [("faq", 0.45), ("book_appointment", 0.33), ("reschedule_appointment", 0.22)],
+            [("faq", 0.40), ("book_appointment", 0.35), ("reschedule_appointment", 0.25)],
+            "book_appointment",
+        ),
+        # ... but never over a clinical top intent: unsure, a nurse (actions/fallback.py).
+        (
+            [("clinical_question", 0.40), ("book_appointment", 0.35), ("cancel_appointment", 0.25)],
             "nlu_fallback",
         ),
         (
@@ -76,3 +81,21 @@ def test_fallback_per_route(tmp_path: Any, ranking: list[tuple[str, float]], exp
 def test_the_dialogue_still_sees_the_intent_the_classifier_ranked_first(tmp_path: Any) -> None:
     ranking = [("cancel_appointment", 0.35), ("reschedule_appointment", 0.3), ("grief", 0.1)]
     assert classified(tmp_path, ranking) == "cancel_appointment"
+
+
+def test_the_route_that_leads_keeps_every_guess_in_the_ranking(tmp_path: Any) -> None:
+    classifier = RouteFallbackClassifier.create(
+        {**RouteFallbackClassifier.get_default_config(), **CONFIG},
+        LocalModelStorage(tmp_path),
+        Resource("fallback"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    ranking = [("faq", 0.40), ("reschedule_appointment", 0.35), ("book_appointment", 0.25)]
+    entries = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    message = Message(data={"text": "a message", "intent": entries[0], "intent_ranking": entries})
+
+    classifier.process([message])
+
+    assert message.get("intent") == {"name": "reschedule_appointment", "confidence": 0.35}
+    names = [e["name"] for e in message.get("intent_ranking")]
+    assert names == ["reschedule_appointment", "faq", "book_appointment"]
