@@ -33,7 +33,6 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-
 # Intents about the patient's health (as actions/fallback.py): never displaced by another route.
 CLINICAL_INTENTS = ("report_symptom", "clinical_question")
 
