@@ -3,8 +3,9 @@
 The same TF-IDF features and logistic regression as the FAQ answer selector (`linear_model.py`),
 over the training data's intents (every `faq/<topic>` example counts as `faq`). It writes
 `intent` and `intent_ranking` where DIET wrote them, so the FallbackClassifier, the rules and the
-actions read them unchanged. It trains in seconds where DIET's TensorFlow model took two to
-three minutes of every cold train (docs/evaluation.md, "Seventh round").
+actions read them unchanged. It trains in about a minute (10 s with one `faq` class) where DIET's
+TensorFlow model took two to three minutes of every cold train (docs/evaluation.md, "Seventh
+round"; docs/benchmarks.md).
 
 With `split_retrieval_intents`, each `faq/<topic>` is its own class and `faq`'s confidence is
 the sum of its topics': 66 tight groups of questions are easier for a linear model to tell
