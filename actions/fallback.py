@@ -3,8 +3,8 @@
 Stage one asks "Did you mean <topic>?" when the best guess is an FAQ answer (YES sends it,
 NO asks to rephrase), or asks to rephrase. When the next message is unclear too, stage two
 hands the conversation to a person (the reply carries `case: routine`, so the api opens the
-case). When the best guess is a clinical intent, a nurse answers at once: when unsure between
-a clinical and a non-clinical route, choose the clinical one. Otherwise, when the FAQ answer
+case). When either of the two best guesses is a clinical intent, a nurse answers at once: when
+unsure between a clinical and a non-clinical route, choose the clinical one. Otherwise, when the FAQ answer
 selector is very sure of one answer (`MIN_CONFIDENCE_WHEN_UNCLEAR`), that answer is sent: the
 intents were unsure, the question was not.
 """
@@ -44,6 +44,14 @@ def last_bot_payload(tracker: Tracker) -> dict[str, Any]:
     return {}
 
 
+def may_be_clinical(tracker: Tracker) -> bool:
+    """Whether one of the two likeliest intents (the fallback aside) is clinical: "grief" at 0.30
+    and "clinical question" at 0.28 is a message a nurse should read."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    guesses = [i.get("name") for i in ranking if i.get("name") != "nlu_fallback"][:2]
+    return any(guess in CLINICAL_INTENTS for guess in guesses)
+
+
 def best_guess(tracker: Tracker, domain: DomainDict) -> tuple[str | None, str | None]:
     """The most likely intent other than the fallback, and for `faq` the key of the
     best-ranked answer this practice's kind has."""
@@ -67,9 +75,9 @@ class ActionFallback(Action):
         if last_bot_payload(tracker).get("template") in CLARIFYING_TEMPLATES:
             dispatcher.utter_message(response="utter_fallback_handoff")
             return []
-        intent, faq_key = best_guess(tracker, domain)
+        _, faq_key = best_guess(tracker, domain)
         answers = ranked_answers_with_confidence(tracker, domain)
-        if intent in CLINICAL_INTENTS:
+        if may_be_clinical(tracker):
             dispatcher.utter_message(response="utter_nurse_will_answer")
         elif answers and answers[0][1] >= MIN_CONFIDENCE_WHEN_UNCLEAR:
             text = tracker.latest_message.get("text") or ""

@@ -127,6 +127,23 @@ def test_unclear_message_that_looks_clinical_goes_to_a_nurse() -> None:
     assert sent == [{"response": "utter_nurse_will_answer"}]
 
 
+def test_unclear_message_with_a_clinical_second_guess_goes_to_a_nurse() -> None:
+    # "unclear" puts the second guess at 0.41 under nlu_fallback, then "greet" at 0.2.
+    latest = unclear("shes been off since the vet visit", "grief")
+    latest["intent_ranking"][2] = {"name": "clinical_question", "confidence": 0.38}
+
+    assert run(ActionFallback(), latest, []) == [{"response": "utter_nurse_will_answer"}]
+
+
+def test_a_clinical_third_guess_does_not_send_an_faq_question_to_a_nurse() -> None:
+    latest = unclear("wen can i shwr", "faq", "shower_after_surgery")
+    latest["intent_ranking"].append({"name": "report_symptom", "confidence": 0.1})
+
+    sent = run(ActionFallback(), latest, [])
+
+    assert sent == [{"response": "utter_did_you_mean", "topic": "faq.shower_after_surgery"}]
+
+
 def test_second_unclear_message_in_a_row_hands_over_to_a_person() -> None:
     for asked in (bot("fallback.did_you_mean", topic="faq.hours"), bot("fallback.rephrase")):
         history = [user("blorp", "nlu_fallback"), asked]
