@@ -14,12 +14,10 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from actions.faq import (
     MIN_CONFIDENCE_WHEN_UNCLEAR,
     answer_response,
-    ranked_answers,
     ranked_answers_with_confidence,
 )
 
@@ -44,25 +42,16 @@ def last_bot_payload(tracker: Tracker) -> dict[str, Any]:
     return {}
 
 
+def guesses(tracker: Tracker) -> list[str]:
+    """The intents in the classifier's order, the fallback aside."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return [i["name"] for i in ranking if i.get("name") not in (None, "nlu_fallback")]
+
+
 def may_be_clinical(tracker: Tracker) -> bool:
-    """Whether one of the two likeliest intents (the fallback aside) is clinical: "grief" at 0.30
-    and "clinical question" at 0.28 is a message a nurse should read."""
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    guesses = [i.get("name") for i in ranking if i.get("name") != "nlu_fallback"][:2]
-    return any(guess in CLINICAL_INTENTS for guess in guesses)
-
-
-def best_guess(tracker: Tracker, domain: DomainDict) -> tuple[str | None, str | None]:
-    """The most likely intent other than the fallback, and for `faq` the key of the
-    best-ranked answer this practice's kind has."""
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    intent = next((i["name"] for i in ranking if i.get("name") != "nlu_fallback"), None)
-    if intent != "faq":
-        return intent, None
-    answers = ranked_answers(tracker, domain)
-    if not answers:
-        return intent, None
-    return intent, "faq." + answers[0].split("/", 1)[1]
+    """Whether one of the two likeliest intents is clinical: "grief" at 0.30 and "clinical
+    question" at 0.28 is a message a nurse should read."""
+    return any(guess in CLINICAL_INTENTS for guess in guesses(tracker)[:2])
 
 
 class ActionFallback(Action):
@@ -75,15 +64,17 @@ class ActionFallback(Action):
         if last_bot_payload(tracker).get("template") in CLARIFYING_TEMPLATES:
             dispatcher.utter_message(response="utter_fallback_handoff")
             return []
-        _, faq_key = best_guess(tracker, domain)
+        # The FAQ answers this practice's kind has, best first (`utter_faq/hours`, 0.83).
         answers = ranked_answers_with_confidence(tracker, domain)
         if may_be_clinical(tracker):
             dispatcher.utter_message(response="utter_nurse_will_answer")
         elif answers and answers[0][1] >= MIN_CONFIDENCE_WHEN_UNCLEAR:
             text = tracker.latest_message.get("text") or ""
             dispatcher.utter_message(response=answer_response(answers[0][0], text))
-        elif faq_key is not None:
-            dispatcher.utter_message(response="utter_did_you_mean", topic=faq_key)
+        elif answers and guesses(tracker)[:1] == ["faq"]:
+            # `utter_faq/hours` -> `faq.hours`, the topic "Did you mean" names and YES sends.
+            topic = "faq." + answers[0][0].split("/", 1)[1]
+            dispatcher.utter_message(response="utter_did_you_mean", topic=topic)
         else:
             dispatcher.utter_message(response="utter_please_rephrase")
         return []

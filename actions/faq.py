@@ -43,14 +43,10 @@ def practice_kind(tracker: Tracker) -> str | None:
     return None
 
 
-def ranked_answers(tracker: Tracker, domain: DomainDict) -> list[str]:
-    """The FAQ responses (`utter_faq/<topic>`) in the FAQ answer selector's order, keeping only
-    those whose template serves this practice's kind (the `kinds` in domain/faq.yml)."""
-    return [name for name, _ in ranked_answers_with_confidence(tracker, domain)]
-
-
 def ranked_answers_with_confidence(tracker: Tracker, domain: DomainDict) -> list[tuple[str, float]]:
-    """`ranked_answers`, each with the selector's confidence in it."""
+    """The FAQ responses (`utter_faq/<topic>`) in the FAQ answer selector's order, each with its
+    confidence, keeping only those whose template serves this practice's kind (the `kinds` in
+    domain/faq.yml)."""
     selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
     kind = practice_kind(tracker)
     responses: dict[str, Any] = domain.get("responses") or {}
@@ -83,10 +79,10 @@ class ActionAnswerFaq(Action):
         answers = ranked_answers_with_confidence(tracker, domain)
         text = tracker.latest_message.get("text") or ""
         best, confidence = answers[0] if answers else (None, 0.0)
-        if best is not None and confidence >= MIN_ANSWER_CONFIDENCE:
-            dispatcher.utter_message(response=answer_response(best, text))
-        elif best == RECORDS_ANSWER and INSURER.search(text):
-            dispatcher.utter_message(response="utter_billing_records_requested")
+        response = answer_response(best, text) if best is not None else None
+        if response is not None and (confidence >= MIN_ANSWER_CONFIDENCE or response != best):
+            # A sure answer, or records for an insurer: a billing task, however sure.
+            dispatcher.utter_message(response=response)
         elif best is not None:
             # `utter_faq/hours` -> `faq.hours`, the topic "Did you mean" names and YES sends.
             topic = "faq." + best.split("/", 1)[1]
