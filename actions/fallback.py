@@ -3,8 +3,8 @@
 Stage one asks "Did you mean <topic>?" when the best guess is an FAQ answer (YES sends it,
 NO asks to rephrase), or asks to rephrase. When the next message is unclear too, stage two
 hands the conversation to a person (the reply carries `case: routine`, so the api opens the
-case). When either of the two best guesses is a clinical intent, a nurse answers at once: when
-unsure between a clinical and a non-clinical route, choose the clinical one. Otherwise, when the
+case). When either of the two best guesses is a clinical intent, a nurse answers at once, at
+either stage: when unsure between a clinical and a non-clinical route, choose the clinical one. Otherwise, when the
 FAQ answer selector is very sure of one answer (`MIN_CONFIDENCE_WHEN_UNCLEAR`), that answer is
 sent: the intents were unsure, the question was not.
 """
@@ -61,14 +61,17 @@ class ActionFallback(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        # A clinical guess goes to a nurse first, also on a second unclear message: the
+        # routine hand-off would leave it for the next business day.
+        if may_be_clinical(tracker):
+            dispatcher.utter_message(response="utter_nurse_will_answer")
+            return []
         if last_bot_payload(tracker).get("template") in CLARIFYING_TEMPLATES:
             dispatcher.utter_message(response="utter_fallback_handoff")
             return []
         # The FAQ answers this practice's kind has, best first (`utter_faq/hours`, 0.83).
         answers = ranked_answers_with_confidence(tracker, domain)
-        if may_be_clinical(tracker):
-            dispatcher.utter_message(response="utter_nurse_will_answer")
-        elif answers and answers[0][1] >= MIN_CONFIDENCE_WHEN_UNCLEAR:
+        if answers and answers[0][1] >= MIN_CONFIDENCE_WHEN_UNCLEAR:
             text = tracker.latest_message.get("text") or ""
             dispatcher.utter_message(response=answer_response(answers[0][0], text))
         elif answers and guesses(tracker)[:1] == ["faq"]:

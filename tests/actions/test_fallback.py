@@ -153,6 +153,15 @@ def test_second_unclear_message_in_a_row_hands_over_to_a_person() -> None:
         assert sent == [{"response": "utter_fallback_handoff"}]
 
 
+def test_second_unclear_message_that_may_be_clinical_goes_to_a_nurse() -> None:
+    # Not the routine hand-off, which waits for the next business day.
+    history = [user("blorp", "nlu_fallback"), bot("fallback.rephrase")]
+    latest = unclear("her eye still looks weird", "grief")
+    latest["intent_ranking"][2] = {"name": "report_symptom", "confidence": 0.38}
+
+    assert run(ActionFallback(), latest, history) == [{"response": "utter_nurse_will_answer"}]
+
+
 def test_core_fallback_hands_a_second_unclear_message_to_a_person_and_listens_again() -> None:
     # Words the NLU was sure of ("inform") where the dialogue has no next step.
     understood = {"text": "lorem ipsum", "intent": {"name": "inform", "confidence": 0.9}}
