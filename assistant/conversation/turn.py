@@ -303,9 +303,10 @@ class TurnHandler:
     ) -> tuple[list[PlannedReply], str | None]:
         """The dialogue's plan after the safety overrides, and the case category of the one
         that applied. They are tried in this order and the first that applies wins."""
-        if _asks_did_you_mean(planned) and mentions_health(text):
+        if _asks_to_clarify(planned) and mentions_health(text):
             # The dialogue is unsure what a message about the body, a medicine or the
-            # sender's safety asks: a nurse reads it rather than the client guessing.
+            # sender's safety asks: a nurse reads it rather than the client guessing or
+            # rephrasing (an emergency the rules missed must not wait for a second try).
             kept = [p for p in planned if p.route not in (Route.FAQ, Route.FALLBACK)]
             return kept + [self._nurse_will_answer(practice, open_now)], "unsure_health"
         if assessment.clinical_questions and not _at_least_clinical(planned):
@@ -607,8 +608,9 @@ def _record_values(
     return tuple((name, values[name]) for name in sorted(needed))
 
 
-def _asks_did_you_mean(planned: list[PlannedReply]) -> bool:
-    return any(p.template.key == DID_YOU_MEAN for p in planned)
+def _asks_to_clarify(planned: list[PlannedReply]) -> bool:
+    """The dialogue was unsure: "Did you mean ...?" or a request to rephrase."""
+    return any(p.template.key in (DID_YOU_MEAN, REPHRASE) for p in planned)
 
 
 def _answers_from_faq(planned: list[PlannedReply]) -> bool:

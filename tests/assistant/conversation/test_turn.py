@@ -458,6 +458,26 @@ def test_an_unsure_guess_about_the_body_goes_to_a_nurse_not_did_you_mean(
     assert session.scalars(select(Escalation.category)).one() == "unsure_health"
 
 
+def test_a_request_to_rephrase_words_about_the_body_goes_to_a_nurse(session: Session) -> None:
+    def respond(body: dict) -> httpx.Response:
+        return httpx.Response(200, json=[custom("fallback.rephrase", "fallback")])
+
+    result = run_turn(session, rasa_answering(respond), "theres a new spot on his tongue")
+
+    assert result.route == "clinical"
+    assert [r.template_id for r in result.replies] == ["vet.clinical.nurse_will_answer"]
+    assert session.scalars(select(Escalation.category)).one() == "unsure_health"
+
+
+def test_a_request_to_rephrase_words_with_no_health_word_stays(session: Session) -> None:
+    def respond(body: dict) -> httpx.Response:
+        return httpx.Response(200, json=[custom("fallback.rephrase", "fallback")])
+
+    result = run_turn(session, rasa_answering(respond), "blue purple maybe")
+
+    assert [r.template_id for r in result.replies] == ["both.fallback.rephrase"]
+
+
 def test_an_unsure_guess_about_logistics_still_asks_did_you_mean(session: Session) -> None:
     def respond(body: dict) -> httpx.Response:
         return httpx.Response(
