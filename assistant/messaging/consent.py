@@ -31,14 +31,15 @@ _TEXTS = (
     r"|reminders?|notifications?|alerts?)"
 )
 _SEND = (
-    r"(?:text(?:ing)?|txt(?:ing)?|messag(?:e|ing)|send(?:ing)?|contact(?:ing)?"
+    r"(?:text(?:ing)?|txt(?:ing)?|messag(?:e|ing)|send(?:ing|in)?|contact(?:ing)?"
     r"|remind(?:ing)?|spam(?:ming)?)"
 )
 _ASKS_TO_STOP_TEXTS = re.compile(
     r"\b(?:"
-    # One describing word may come between: "stop the automated reminders".
-    rf"(?:stop+|quit|cease|no more|enough(?: with)?|end|discontinue|cancel|halt|done with)"
-    rf" (?:all )?(?:of )?"
+    # One describing word may come between: "stop the automated reminders", "stop any
+    # further texts".
+    rf"(?:stop+(?: with)?|quit|cease|no (?:more|mor|further)|enough(?: with)?|end|discontinue"
+    rf"|cancel|halt|done with) (?:all )?(?:of )?(?:any (?:further |more )?)?"
     rf"(?:the |these |those |your |ur |this )?(?:[a-z]+ )?{_TEXTS}"
     rf"|no {_TEXTS} (?:to|on|for) (?:this|my) (?:number|phone|cell)"
     rf"|(?:turn|switch|shut) off (?:all )?(?:the |these |those |your |ur |this )?"
@@ -49,6 +50,8 @@ _ASKS_TO_STOP_TEXTS = re.compile(
     r" (?:(?:me|us)(?! (?:home|to|a|an|the|back|over|out|in|for|my|his|her|some|any)\b)"
     rf"|these|them|those|this number|my number|any ?more|(?:(?!him |her )[a-z]+ )?{_TEXTS})"
     r"|(?:stop+|quit) (?:texting|txting|messaging|msging|msg'?ing)"
+    rf"|(?:stop|quit|don'?t|dont|do not|never) {_SEND} (?:me |us )?"
+    rf"(?:the |these |those |your |any )?(?:(?!him |her )[a-z]+ )?{_TEXTS}"
     r"|(?:take|remove|delete|drop|get) (?:me|us|my (?:number|phone|cell|info|name)|this number)"
     r" (?:off|from|out of) (?:this|that|the|your|ur|all)?\s?"
     r"(?:list|texts?|messages|texting|system|contacts?)"
@@ -60,18 +63,23 @@ _ASKS_TO_STOP_TEXTS = re.compile(
     r"(?:(?!cancell?ation|wait(?:ing)?|mailing|e-?mail|newsletter|call)[a-z]+ )?"
     rf"(?:list|{_TEXTS}|texting|system)"
     r"|(?:removed|taken) (?:from|off) (?:this|that|the|your|ur) (?:[a-z]+ )?(?:list|system)"
-    r"|(?:take|remove) (?:this|my) (?:phone )?number (?:off|from (?:all |the |your )?"
+    r"|(?:take|remove|delete) (?:this|my|his|her|their|our) (?:phone |cell )?(?:number|#)"
+    r" (?:off|from (?:all |the |your |ur )?"
     rf"(?:[a-z]+ )?(?:{_TEXTS}|list|texting))"
     r"|un[ -]?sub?s?c?ribe|unenroll|un-enroll"
     r"|unsubscribe|unsub|revoke"
     # "opt out of the bloodwork" is about a test, not texts.
     r"|opt(?:ing)?[ -]?(?:me )?out(?! of (?!(?:the |these |your |all )?"
-    rf"(?:every |any )?(?:{_TEXTS}|this|these|them|all|it)\b))"
+    rf"(?:every |any )?(?:(?:[a-z]+ )?{_TEXTS}|this|these|them|all|it)\b))"
     # Texts meant for someone else are unwanted texts.
     r"|wrong (?:number|person|phone)"
-    r"|(?:don'?t|dont|do not|no longer) (?:want|need|wish)(?: to (?:get|receive|have))?"
+    r"|(?:don'?t|dont|do not|doesn'?t|doesnt|does not|no longer) (?:want|need|wish)e?s?"
+    r"(?: to (?:get|receive|have))?"
     rf" (?:any )?(?:more |these |your |ur |the )?{_TEXTS}"
     r"|leave (?:me|us) alone"
+    rf"|(?:prefer|rather) not (?:to )?(?:get|receive|have) (?:any )?(?:[a-z]+ )?{_TEXTS}"
+    r"|\bnot (?:text|txt|message|contact) (?:me|us) (?:any ?more|again)"
+    rf"|rather (?:get |have )?(?:a )?(?:phone )?calls? than (?:get(?:ting)? )?{_TEXTS}"
     rf"|\bno {_TEXTS}(?= at all| please| pls|[.!,]|\s*$| from now on| going forward)"
     r"|(?:don'?t|dont|do not) want (?:to (?:keep )?(?:getting|receiving|get|receive) )?"
     rf"(?:these|those|any|your|ur|the|more|any more)(?: more)? {_TEXTS}"
@@ -85,7 +93,7 @@ _ASKS_TO_STOP_TEXTS = re.compile(
 _SHORT_STOP = re.compile(
     r"(?<!n't )(?<!nt )(?<!not )\b(?:(?:please |pls |plz )?(?:make (?:it|them|these) )?"
     r"(?:please |pls |plz )?stop(?: (?:it|now|please|pls|them|these|those))?"
-    r"|stop,? (?:please|pls|plz)|(?:take|remove) (?:me|us) off)[\s.!]*$"
+    r"|stop,? (?:please|pls|plz)|(?:take|remove) (?:me|us|it) off(?: now| please| pls)?)[\s.!]*$"
     r"|\bstop (?:these|them|those)(?= and\b| but\b|[,.!])",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -101,10 +109,16 @@ _KEEPS_TEXTS = re.compile(
     rf"|\b{_TEXTS} (?:are|is) (?:still )?(?:totally |perfectly )?(?:fine|ok|okay|good)\b"
     rf"|\bkeep (?:the |my |your )?(?:[a-z]+ )?{_TEXTS} coming\b"
     rf"|\b(?:texting|text) me is (?:still )?(?:totally |perfectly )?(?:fine|ok|okay)\b"
+    # "texting me the link is fine", "texts work better for me", "texting this cell is best"
+    r"|\b(?:texting|texts?|txts?)(?: me| us| this (?:cell|number|phone))?(?: (?:the |a )?[a-z]+)?"
+    r" (?:is|are|works?) (?:still )?(?:totally |perfectly |much )?"
+    r"(?:fine|ok|okay|good|best|better)\b"
+    r"|(?<!to )\bkeep (?:the|my|your|all) (?:[a-z]+ )?" + _TEXTS + r"\b(?! coming)"
     # Asking how to stop some day is not asking now: "if i ever want to stop getting texts
     # how would i do that?"
     r"|\b(?:if|when) i (?:ever |later |someday )?(?:decide|want|wanted|wish)\b"
-    r"[^.!]*\b(?:how|what)\b",
+    r"[^.!]*\b(?:how|what)\b"
+    r"|\bhow (?:would|do|can|could) i\b[^.!?]*\b(?:later|some ?day|if i ever|not now)\b",
     re.IGNORECASE,
 )
 # Spanish, in the client's own words (the same FCC rule: any reasonable means, any language):
@@ -175,9 +189,15 @@ _SENDERS_OWN_SLIP = re.compile(
 )
 
 
+# "remove me from the 8am slot", "take me off the list for the 7am surgery slot": a visit.
+_ABOUT_A_SLOT = re.compile(r"\b(?:slot|waitlist|wait list|cancell?ation list)\b", re.IGNORECASE)
+
+
 def asks_to_stop_texts(body: str) -> bool:
     """True when the message asks, in any words (English or Spanish), for no more texts."""
     if _KEEPS_TEXTS.search(body) or _SIGUE_CON_MENSAJES.search(body):
+        return False
+    if _ABOUT_A_SLOT.search(body) and not _ABOUT_TEXTS.search(body):
         return False
     body = _SENDERS_OWN_SLIP.sub(" ", body)
     if _ASKS_TO_STOP_TEXTS.search(body) or _PIDE_NO_MAS_MENSAJES.search(body):

@@ -123,6 +123,23 @@ def test_a_second_outsiders_opt_outs_and_look_alikes() -> None:
     assert taken <= 3
 
 
+def test_a_third_outsiders_opt_outs_and_look_alikes() -> None:
+    # 300 lines by a third outside writer (tests/data/optout_outsider3.yml, 2026-12-08). First
+    # read: 160 of 180 opt-outs found, 7 of 120 look-alikes taken. With "no further texts",
+    # "stop sending me the reminder texts", "remove his number from your texts", "would prefer
+    # not to receive text messages", "doesnt want the texts", "rather get a call than texts",
+    # and "texts work better" or a visit slot read as keeping the texts: 178 and 0
+    # (docs/evaluation.md, "Thirteenth round").
+    lines = yaml.safe_load(
+        (Path(__file__).parents[2] / "data" / "optout_outsider3.yml").read_text(encoding="utf-8")
+    )
+    found = sum(asks_to_stop_texts(t) or keyword_of(t) == "opt_out" for t in lines["opt_out"])
+    taken = sum(asks_to_stop_texts(t) for t in lines["not_an_opt_out"])
+
+    assert found >= 178
+    assert taken == 0
+
+
 @pytest.mark.parametrize(
     ("text", "left"),
     [
