@@ -4,9 +4,10 @@ Stage one asks "Did you mean <topic>?" when the best guess is an FAQ answer (YES
 NO asks to rephrase), or asks to rephrase. When the next message is unclear too, stage two
 hands the conversation to a person (the reply carries `case: routine`, so the api opens the
 case). When either of the two best guesses is a clinical intent, a nurse answers at once, at
-either stage: when unsure between a clinical and a non-clinical route, choose the clinical one. Otherwise, when the
-FAQ answer selector is very sure of one answer (`MIN_CONFIDENCE_WHEN_UNCLEAR`), that answer is
-sent: the intents were unsure, the question was not.
+either stage: when unsure between a clinical and a non-clinical route, choose the clinical one.
+Otherwise, when the FAQ answer selector is very sure of one answer
+(`MIN_CONFIDENCE_WHEN_UNCLEAR`), that answer is sent: the intents were unsure, the question was
+not.
 """
 
 from typing import Any
