@@ -67,3 +67,13 @@ def test_two_unclear_messages_in_a_row_hand_the_conversation_to_a_person(stack: 
     assert second["route"] == "fallback"
     assert [r["template_id"] for r in second["replies"]] == ["both.fallback.person_will_reply"]
     assert second["escalation"] is not None and second["escalation"]["priority"] == "routine"
+
+
+def test_an_unclear_message_with_a_word_about_the_body_goes_to_a_nurse(stack: Stack) -> None:
+    # Read as unclear with no clinical guess, so the dialogue asks to rephrase; "licked" is a
+    # word about the body (exposures), so the api sends a nurse and opens a case instead.
+    turn = stack.send(VET, "flarp licked", sender="e2e-unclear-body")
+
+    assert turn["route"] == "clinical"
+    assert turn["replies"][0]["template_id"].startswith("vet.clinical.nurse_will_answer")
+    assert turn["escalation"] is not None
