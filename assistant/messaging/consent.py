@@ -190,7 +190,12 @@ _SENDERS_OWN_SLIP = re.compile(
 
 
 # "remove me from the 8am slot", "take me off the list for the 7am surgery slot": a visit.
-_ABOUT_A_SLOT = re.compile(r"\b(?:slot|waitlist|wait list|cancell?ation list)\b", re.IGNORECASE)
+_ABOUT_A_SLOT = re.compile(
+    r"\b(?:off|from) (?:of )?(?:the |my |that |this |your )?(?:[a-z0-9]+ ){0,3}"
+    r"(?:slot|waitlist|wait list|cancell?ation list)\b"
+    r"|\blist for (?:the |a |an )?(?:[a-z0-9]+ ){0,3}(?:slot|appointment|appt|surgery|opening)\b",
+    re.IGNORECASE,
+)
 
 
 def asks_to_stop_texts(body: str) -> bool:

@@ -123,6 +123,18 @@ def test_a_second_outsiders_opt_outs_and_look_alikes() -> None:
     assert taken <= 3
 
 
+@pytest.mark.parametrize(
+    ("text", "opts_out"),
+    [
+        ("remove me from the 8am slot and put me in the afternoon", False),
+        ("take me off the list for the 7am surgery slot if it opens", False),
+        ("take me off the list, we got a slot somewhere else", True),
+    ],
+)
+def test_a_visit_slot_is_not_the_texting_list(text: str, opts_out: bool) -> None:
+    assert asks_to_stop_texts(text) is opts_out
+
+
 def test_a_third_outsiders_opt_outs_and_look_alikes() -> None:
     # 300 lines by a third outside writer (tests/data/optout_outsider3.yml, 2026-12-08). First
     # read: 160 of 180 opt-outs found, 7 of 120 look-alikes taken. With "no further texts",
