@@ -1,7 +1,8 @@
 """Words about the patient's body, symptoms, medicines, an exposure, or the sender's own
 safety. Not red flags: when the dialogue is unsure what such a message asks ("Did you mean
-...?"), a nurse answers it instead (issue 16: when in doubt, a nurse). On the sealed set,
-23 emergency, urgent and clinical messages got "Did you mean" before this gate.
+...?" or a request to rephrase), a nurse answers it instead (issue 16: when in doubt, a
+nurse). On the sealed set, 23 emergency, urgent and clinical messages got "Did you mean"
+before this gate.
 
 In a language the assistant does not answer in, the same question decides how soon a person
 reads the message (turn.py): Spanish has its own list; in a language with no list we cannot
